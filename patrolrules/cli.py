@@ -1,0 +1,153 @@
+"""The ``patrolrules`` command line.
+
+Exit codes: 0 ok; 1 findings (check / test / diff / validate); 2 bad input or
+usage, with the message on stderr and never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import InputError, PatrolRulesError, Problem
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # usage errors exit 2 without a traceback
+        self.print_usage(sys.stderr)
+        print(f"patrolrules: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(path, f"cannot read file: {exc}")]) from None
+
+
+def read_records(path: str) -> list[Any]:
+    """JSON (one object or a list) or JSON Lines; raises ``InputError`` naming every bad line."""
+    text = _read_text(path)
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if stripped[0] == "[" or ("\n" not in stripped):
+        try:
+            data = json.loads(stripped)
+            return data if isinstance(data, list) else [data]
+        except json.JSONDecodeError:
+            pass
+    records: list[Any] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(f"line {number}", f"not JSON: {exc.msg}", line[:60], "one JSON object per line"))
+    if problems:
+        raise InputError(problems)
+    return records
+
+
+def _dump(data: Any, out: TextIO) -> None:
+    out.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def _evaluate_all(args: argparse.Namespace) -> list[Any]:
+    from .ruleset import load_ruleset
+
+    ruleset = load_ruleset(args.ruleset)
+    records = read_records(args.file)
+    decisions: list[Any] = []
+    problems: list[Problem] = []
+    for index, record in enumerate(records, start=1):
+        try:
+            decisions.append(ruleset.evaluate(record, engine=args.engine))
+        except InputError as exc:
+            problems.extend(Problem(f"record {index}: {p.path}", p.message, p.given, p.expected) for p in exc.problems)
+    if problems:  # never a partial result: all records or none
+        raise InputError(problems)
+    return decisions
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    for decision in _evaluate_all(args):
+        _dump(decision.model_dump(mode="json"), sys.stdout)
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    decisions = _evaluate_all(args)
+    sys.stdout.write("\n\n".join(d.explain(args.lang) for d in decisions) + "\n")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .decision import Decision
+    from .engine.spec import ruleset_json_schema
+    from .facts import FACTS
+    from .observation import Observation
+
+    schemas: dict[str, Callable[[], Any]] = {
+        "observation": lambda: Observation.model_json_schema(),
+        "decision": lambda: Decision.model_json_schema(),
+        "ruleset": ruleset_json_schema,
+        "facts": lambda: {name: {"type": f.type.kind.value, "values": list(f.type.values),
+                                 "dimension": f.type.dimension, "description": f.description}
+                          for name, f in sorted(FACTS.items())},
+    }
+    sys.stdout.write(json.dumps(schemas[args.what](), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="patrolrules", description="The Wanzhou patrol regulation as executable rules.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def with_ruleset(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--ruleset", default=None, help="ruleset directory (default: the bundled Wanzhou ruleset)")
+
+    evaluate = sub.add_parser("evaluate", help="print one JSON decision per observation")
+    evaluate.add_argument("file", help="JSON or JSON Lines file of observations, '-' for stdin")
+    evaluate.add_argument("--engine", choices=["native", "durable"], default="native")
+    with_ruleset(evaluate)
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    explain = sub.add_parser("explain", help="print the readable account of each decision")
+    explain.add_argument("file")
+    explain.add_argument("--lang", choices=["zh", "en"], default="zh")
+    explain.add_argument("--engine", choices=["native", "durable"], default="native")
+    with_ruleset(explain)
+    explain.set_defaults(func=cmd_explain)
+
+    schema = sub.add_parser("schema", help="print a JSON Schema")
+    schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts"])
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except PatrolRulesError as exc:
+        print(f"patrolrules: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `patrolrules evaluate … | head`
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

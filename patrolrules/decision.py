@@ -1,0 +1,164 @@
+"""The output: a decision made of obligations and findings, each with its citations.
+
+A ``Decision`` is a plain, immutable pydantic model: JSON in, JSON out, the same
+bytes in any process. ``explain`` renders it article by article in Chinese or English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .labels import label, value_label
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CitationOut(_Out):
+    """A clause of the regulation, as a reference and with its text."""
+
+    article: int
+    paragraph: int | None = None
+    item: int | None = None
+    ref_zh: str
+    ref_en: str
+    text_zh: str
+
+
+class BasisOut(_Out):
+    """A legal basis a rule relies on."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    tag: str
+
+
+class Fired(_Out):
+    """One rule that decided something: what it tested and what it produced."""
+
+    table: str
+    rule: str
+    citation: CitationOut
+    basis: list[BasisOut]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    note: str | None = None
+
+
+class RulesetStamp(_Out):
+    """Which ruleset produced the decision: enough to reproduce it."""
+
+    name: str
+    version: str
+    content_id: str
+
+
+class ZoneOut(_Out):
+    kind: str
+    name_zh: str
+    tier: str
+
+
+class ZoneDecision(_Out):
+    """Art. 8: the site's tier, the zones that decided it, patrol modes and frequency."""
+
+    tier: Literal["key", "general", "unlisted"]
+    tier_zh: str
+    zones: list[ZoneOut]
+    deciding_zones: list[str]
+    patrol_modes: list[str]
+    patrol_modes_zh: list[str]
+    frequency_per_week: float | None
+    citations: list[CitationOut]
+
+
+class Alternative(_Out):
+    """What the decision would be if an unknown fact had this value."""
+
+    value: Any
+    changes: dict[str, Any]
+
+
+class MissingFact(_Out):
+    """An unknown fact the decision needs, and what each possible value would change."""
+
+    fact: str
+    label_zh: str
+    alternatives: list[Alternative]
+
+
+class Decision(_Out):
+    """Everything the rules decide for one observation."""
+
+    ruleset: RulesetStamp
+    observation_id: str | None
+    as_of: dt.date
+    zone: ZoneDecision
+    missing_facts: list[MissingFact]
+    citations: list[CitationOut]
+    trace: list[Fired]
+
+    def explain(self, lang: Literal["zh", "en"] = "zh") -> str:
+        """An article-by-article account of the decision, in Chinese or English."""
+        if lang not in ("zh", "en"):
+            from .errors import InputError, Problem
+
+            raise InputError([Problem("lang", "unknown language", lang, "'zh' or 'en'")])
+        return _explain(self, lang)
+
+
+def _facts_text(inputs: dict[str, Any], lang: str) -> str:
+    parts = []
+    for name, value in inputs.items():
+        shown = value_label(value, lang)
+        parts.append(f"{label(name, lang)}={shown}" if lang == "en" else f"{label(name, lang)}：{shown}")
+    return ("; " if lang == "en" else "；").join(parts)
+
+
+def _explain(decision: Decision, lang: str) -> str:
+    zh = lang == "zh"
+    stamp = decision.ruleset
+    lines = [
+        (f"规则集 {stamp.name} {stamp.version}（{stamp.content_id[:12]}），适用日期 {decision.as_of}"
+         if zh else f"Ruleset {stamp.name} {stamp.version} ({stamp.content_id[:12]}), as of {decision.as_of}"),
+    ]
+    if decision.observation_id:
+        lines.append(f"{'观察编号' if zh else 'Observation'} {decision.observation_id}")
+    zone = decision.zone
+    lines.append("")
+    if zh:
+        named = "、".join(z.name_zh for z in zone.zones if z.kind in zone.deciding_zones) or "无"
+        lines.append(f"一、巡查区域：{zone.tier_zh}（依据区域：{named}）")
+        lines.append(f"    巡查方式：{'、'.join(zone.patrol_modes_zh)}；预期频率：每周 {zone.frequency_per_week} 次")
+    else:
+        named = ", ".join(zone.deciding_zones) or "none"
+        lines.append(f"1. Zone tier: {zone.tier} (deciding zones: {named})")
+        lines.append(f"   Patrol modes: {', '.join(zone.patrol_modes)}; expected {zone.frequency_per_week} a week")
+    lines.append("")
+    lines.append("二、适用规则" if zh else "2. Rules applied")
+    for fired in decision.trace:
+        ref = fired.citation.ref_zh if zh else fired.citation.ref_en
+        facts = _facts_text(fired.inputs, lang)
+        if zh:
+            lines.append(f"  依据{ref}（规则 {fired.table}/{fired.rule}）：{facts or '无条件'}")
+            lines.append(f"    条文：{fired.citation.text_zh}")
+        else:
+            lines.append(f"  Under {ref} (rule {fired.table}/{fired.rule}): {facts or 'unconditional'}")
+        if fired.basis:
+            names = "、".join(b.name_zh for b in fired.basis) if zh else "; ".join(b.name_en for b in fired.basis)
+            lines.append(f"    {'法律依据' if zh else 'Legal basis'}：{names}" if zh else f"    Legal basis: {names}")
+    if decision.missing_facts:
+        lines.append("")
+        lines.append("三、尚缺事实（结论可能改变）" if zh else "3. Missing facts (the decision may change)")
+        for missing in decision.missing_facts:
+            lines.append(f"  {missing.label_zh if zh else missing.fact}:")
+            for alternative in missing.alternatives:
+                shown = value_label(alternative.value, lang)
+                changes = ", ".join(f"{k} → {value_label(v, lang)}" for k, v in alternative.changes.items())
+                lines.append(f"    {'若为' if zh else 'if'} {shown}: {changes}")
+    return "\n".join(lines)

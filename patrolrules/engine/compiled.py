@@ -1,0 +1,254 @@
+"""The native evaluator: tables resolved for one as-of period and compiled to closures.
+
+Matching (which rules' tests all hold) is engine-specific; hit-policy
+selection, defaults and aggregation are shared by every engine (``select``),
+so the engines can only differ in matching — which the property tests compare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..errors import RuleProblem, RulesetError
+from .loader import parameter_threshold
+from .tables import (
+    Aggregator,
+    AnyTest,
+    BoolTest,
+    Bound,
+    HitPolicy,
+    IntervalTest,
+    Kind,
+    MemberTest,
+    OutputValue,
+    RuleGraph,
+    SetMode,
+    SetTest,
+    Table,
+    Test,
+)
+
+Predicate = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A test with its thresholds resolved to plain numbers for one period."""
+
+    input: str
+    test: Test
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedRule:
+    id: str
+    checks: tuple[Check, ...]
+    outputs: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ResolvedTable:
+    table: Table
+    rules: tuple[ResolvedRule, ...]
+    default: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """Which rules a table selected, their outputs, and the values it passes on."""
+
+    table_id: str
+    selected: tuple[int, ...]  # rule indices, in table order
+    outputs: tuple[Mapping[str, Any], ...]
+    used_default: bool
+    values: Mapping[str, Any]  # "<table>.<output>" → what downstream tables read
+
+
+class Matcher(Protocol):
+    def match(self, index: int, values: Mapping[str, Any]) -> list[int]: ...
+
+
+def resolve(graph: RuleGraph, day: dt.date) -> tuple[ResolvedTable, ...]:
+    """Every table with parameters as in force on ``day``."""
+
+    def param(name: str) -> Any:
+        value = graph.parameters[name].at(day)
+        if value is None:
+            raise RulesetError([RuleProblem(str(graph.parameters[name].position), None,
+                                            f"parameter {name!r} has no value in force on {day}",
+                                            fix="add a value dated on or before that day")])
+        return value
+
+    def bound(b: Bound | None, dimension: str | None) -> float | None:
+        if b is None:
+            return None
+        if b.param is None:
+            assert b.literal is not None
+            return float(b.literal)
+        # Exact Fraction → correctly rounded float: a value exactly on the line
+        # (5 亩 = 10000/3 m²) rounds to the same float as the line itself.
+        return float(parameter_threshold(graph.parameters[b.param], param(b.param), dimension))
+
+    def output(value: OutputValue) -> Any:
+        return param(value.param) if value.param else value.literal
+
+    tables = []
+    for table in graph.tables:
+        rules = []
+        for rule in table.rules:
+            checks = []
+            for name, test in rule.tests:
+                if isinstance(test, IntervalTest):
+                    dimension = table.input_type(name).dimension
+                    checks.append(Check(name, test, bound(test.low, dimension), bound(test.high, dimension)))
+                else:
+                    checks.append(Check(name, test))
+            rules.append(ResolvedRule(rule.id, tuple(checks), {k: output(v) for k, v in rule.outputs}))
+        default = {k: output(v) for k, v in table.default} if table.default is not None else None
+        tables.append(ResolvedTable(table, tuple(rules), default))
+    return tuple(tables)
+
+
+def predicate(check: Check) -> Predicate:
+    """A closure for one check; an unknown value (None) never satisfies a test."""
+    test = check.test
+    if isinstance(test, MemberTest):
+        members = test.values
+        if test.negate:
+            return lambda v: v is not None and v not in members
+        return lambda v: v is not None and v in members
+    if isinstance(test, BoolTest):
+        expected = test.value
+        return lambda v: v is expected
+    if isinstance(test, IntervalTest):
+        return _interval(check)
+    if isinstance(test, SetTest):
+        wanted = test.values
+        if test.mode == SetMode.ANY:
+            return lambda v: v is not None and not wanted.isdisjoint(v)
+        if test.mode == SetMode.ALL:
+            return lambda v: v is not None and wanted <= v
+        return lambda v: v is not None and wanted.isdisjoint(v)
+    assert isinstance(test, AnyTest)
+    return lambda v: True
+
+
+def _interval(check: Check) -> Predicate:
+    test = check.test
+    assert isinstance(test, IntervalTest)
+    low, high = check.low, check.high
+    low_closed = test.low.closed if test.low else True
+    high_closed = test.high.closed if test.high else True
+
+    def holds(v: Any) -> bool:
+        if v is None:
+            return False
+        if low is not None and (v < low if low_closed else v <= low):
+            return False
+        if high is not None and (v > high if high_closed else v >= high):
+            return False
+        return True
+
+    return holds
+
+
+class NativeMatcher:
+    """Compiled closures per rule; stateless, so safe to share across threads."""
+
+    def __init__(self, tables: tuple[ResolvedTable, ...]) -> None:
+        self._rules = [
+            [tuple((c.input, predicate(c)) for c in rule.checks) for rule in table.rules] for table in tables
+        ]
+
+    def match(self, index: int, values: Mapping[str, Any]) -> list[int]:
+        return [
+            number
+            for number, checks in enumerate(self._rules[index])
+            if all(test(values.get(name)) for name, test in checks)
+        ]
+
+
+def select(resolved: ResolvedTable, matched: list[int], values: Mapping[str, Any]) -> TableResult:
+    """Apply the hit policy, the default and aggregation to the matched rules."""
+    table = resolved.table
+    policy = table.hit_policy
+    if policy == HitPolicy.UNIQUE and len(matched) > 1:
+        ids = [resolved.rules[i].id for i in matched]
+        tested = {name: _jsonable(values.get(name)) for name, _ in table.inputs}
+        raise RulesetError([RuleProblem(
+            str(table.position), table.position.line,
+            f"table {table.id!r} has hit policy unique but rules {', '.join(ids)} all match input {tested}",
+            ids[0], "make the rules' conditions exclusive, or choose the first/priority/collect policy")])
+    if policy == HitPolicy.FIRST:
+        matched = matched[:1]
+    elif policy == HitPolicy.PRIORITY and matched:
+        ranked = table.priority_output
+        assert ranked is not None
+        ranks = table.output_type(ranked).values
+        matched = [min(matched, key=lambda i: (_rank(ranks, resolved.rules[i].outputs.get(ranked)), i))]
+    outputs = tuple(resolved.rules[i].outputs for i in matched)
+    used_default = not matched and resolved.default is not None
+    if used_default:
+        assert resolved.default is not None
+        outputs = (resolved.default,)
+    passed: dict[str, Any] = {}
+    aggregates = dict(table.aggregate)
+    for name, out_type in table.outputs:
+        key = f"{table.id}.{name}"
+        present = [o[name] for o in outputs if name in o]
+        if policy.single:
+            passed[key] = present[0] if present else None
+        elif name in aggregates:
+            passed[key] = _aggregate(aggregates[name], present, out_type.values)
+        elif out_type.kind == Kind.LIST:
+            passed[key] = frozenset(v for value in present for v in value)
+        else:
+            passed[key] = frozenset(present)
+    return TableResult(table.id, tuple(matched), outputs, used_default, passed)
+
+
+def _rank(ranks: tuple[str, ...], value: Any) -> int:
+    return ranks.index(value) if value in ranks else len(ranks)
+
+
+def _aggregate(aggregator: Aggregator, present: list[Any], ranks: tuple[str, ...]) -> Any:
+    if aggregator == Aggregator.COUNT:
+        return len(present)
+    if aggregator == Aggregator.SUM:
+        return sum(present)
+    if not present:
+        return None
+    if ranks:  # enum values are listed highest rank first
+        ordered = sorted(present, key=lambda v: _rank(ranks, v))
+        return ordered[0] if aggregator == Aggregator.MAX else ordered[-1]
+    return max(present) if aggregator == Aggregator.MAX else min(present)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Run:
+    """The outcome of one evaluation of the whole graph."""
+
+    values: Mapping[str, Any]
+    results: Mapping[str, TableResult]
+
+
+def run(tables: tuple[ResolvedTable, ...], matcher: Matcher, facts: Mapping[str, Any]) -> Run:
+    """Evaluate every table in order, feeding each table's outputs to later ones."""
+    values = dict(facts)
+    results: dict[str, TableResult] = {}
+    for index, resolved in enumerate(tables):
+        result = select(resolved, matcher.match(index, values), values)
+        results[resolved.table.id] = result
+        values.update(result.values)
+    return Run(values, results)

@@ -1,0 +1,585 @@
+"""Rule files → tables, with file, line and rule id on every problem.
+
+The loader never stops at the first problem: it collects every one it can find
+and raises a single ``RulesetError``. Nothing in a rule file is executed; cells
+are parsed by a small fixed grammar (see ``parse_cell``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .. import units
+from ..errors import RuleProblem, RulesetError
+from .spec import (
+    ArticleSpec,
+    CaseSpec,
+    CasesSpec,
+    LegalSourceSpec,
+    ParametersSpec,
+    RegulationSpec,
+    RulesetSpec,
+    SourcesSpec,
+    TableSpec,
+)
+from .tables import (
+    AnyTest,
+    BoolTest,
+    Bound,
+    Citation,
+    DatedValue,
+    FactDef,
+    IntervalTest,
+    Kind,
+    MemberTest,
+    OutputValue,
+    Parameter,
+    Position,
+    Rule,
+    RuleGraph,
+    SetMode,
+    SetTest,
+    Table,
+    Test,
+    TypeDef,
+)
+from .yamlsafe import line_of, plain, read_yaml
+
+MAX_FILES = 200
+
+
+@dataclass(frozen=True)
+class LoadedRuleset:
+    """Everything read from a ruleset directory, validated."""
+
+    meta: RulesetSpec
+    regulation: RegulationSpec
+    sources: dict[str, LegalSourceSpec]
+    articles: tuple[tuple[str, ArticleSpec], ...]
+    graph: RuleGraph
+    cases: tuple[tuple[str, int | None, CaseSpec], ...]  # (file, line, case)
+    canonical: dict[str, Any]  # plain content of every file, for the content id
+    directory: Path
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[RuleProblem] = []
+
+    def add(self, file: str, line: int | None, message: str, rule_id: str | None = None,
+            fix: str | None = None) -> None:
+        self.items.append(RuleProblem(file, line, message, rule_id, fix))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise RulesetError(list(self.items))
+
+
+def _validate(model: type[BaseModel], data: Any, label: str, problems: _Problems) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            where = ".".join(str(p) for p in loc)
+            expected = _expected_text(error)
+            problems.add(label, line_of(data, loc), f"{where}: {error['msg']}", fix=expected)
+        return None
+
+
+def _expected_text(error: Any) -> str | None:
+    ctx = error.get("ctx") or {}
+    if "expected" in ctx:
+        return f"use one of {ctx['expected']}"
+    if error["type"] == "extra_forbidden":
+        return "remove this key (it is not part of the format; see `patrolrules schema ruleset`)"
+    if error["type"] == "missing":
+        return "add this key"
+    return None
+
+
+def load_directory(directory: Path, facts: dict[str, FactDef],
+                   overrides: dict[str, Any] | None = None) -> LoadedRuleset:
+    """Read and validate a ruleset directory; ``overrides`` replaces whole files' data."""
+    problems = _Problems()
+    overrides = overrides or {}
+    canonical: dict[str, Any] = {}
+
+    def read(name: str) -> Any:
+        if name in overrides:
+            data = overrides[name]
+        else:
+            path = directory / name
+            if not path.resolve().is_relative_to(directory.resolve()):
+                raise RulesetError([RuleProblem(name, None, "file lies outside the ruleset directory")])
+            data = read_yaml(path, name)
+        canonical[name] = plain(data)
+        return data
+
+    meta_data = read("ruleset.yaml")
+    meta: RulesetSpec | None = _validate(RulesetSpec, meta_data, "ruleset.yaml", problems)
+    problems.raise_if_any()
+    assert meta is not None
+    if len(meta.parameters) + len(meta.articles) > MAX_FILES:
+        raise RulesetError([RuleProblem("ruleset.yaml", None, f"more than {MAX_FILES} files")])
+
+    regulation = _validate(RegulationSpec, read(meta.regulation), meta.regulation, problems)
+    sources_spec = _validate(SourcesSpec, read(meta.sources), meta.sources, problems)
+    parameters: dict[str, Parameter] = {}
+    for name in meta.parameters:
+        data = read(name)
+        spec = _validate(ParametersSpec, data, name, problems)
+        if spec is not None:
+            _build_parameters(spec, data, name, parameters, problems)
+    articles: list[tuple[str, ArticleSpec, Any]] = []
+    for name in meta.articles:
+        data = read(name)
+        spec = _validate(ArticleSpec, data, name, problems)
+        if spec is not None:
+            articles.append((name, spec, data))
+    problems.raise_if_any()
+    assert regulation is not None and sources_spec is not None
+
+    clauses = _clause_index(regulation)
+    for name, article, data in articles:
+        _check_quote(article, regulation, name, data, problems)
+    graph = _build_graph(articles, facts, parameters, sources_spec.sources, clauses, problems)
+    cases = _read_cases(directory / meta.cases, meta.cases, canonical, problems)
+    problems.raise_if_any()
+    return LoadedRuleset(
+        meta=meta,
+        regulation=regulation,
+        sources=dict(sources_spec.sources),
+        articles=tuple((name, spec) for name, spec, _ in articles),
+        graph=graph,
+        cases=cases,
+        canonical=canonical,
+        directory=directory,
+    )
+
+
+# ---- parameters ------------------------------------------------------------
+
+
+def _build_parameters(spec: ParametersSpec, data: Any, file: str, out: dict[str, Parameter],
+                      problems: _Problems) -> None:
+    for name, param in spec.parameters.items():
+        line = line_of(data, ("parameters", name))
+        if name in out:
+            problems.add(file, line, f"parameter {name!r} is defined twice", fix="keep one definition")
+            continue
+        dimension = None
+        if param.unit is not None:
+            dimension = _dimension_of_unit(param.unit)
+            if dimension is None:
+                problems.add(file, line, f"parameter {name!r} has unknown unit {param.unit!r}",
+                             fix="use a unit such as m, mu, m², hectare, yuan, wan_yuan, hour, day, working_day")
+                continue
+        values = []
+        for index, dated in enumerate(param.values):
+            value = _parameter_value(dated.value, param.unit is not None)
+            if value is None:
+                problems.add(file, line_of(data, ("parameters", name, "values", index)),
+                             f"parameter {name!r}: value {dated.value!r} is not a number",
+                             fix="a parameter with a unit takes a plain number in that unit")
+                continue
+            values.append(DatedValue(dated.from_, value))
+        starts = [v.start for v in values]
+        if starts != sorted(set(starts)):
+            problems.add(file, line, f"parameter {name!r}: dated values must be in increasing date order",
+                         fix="sort the values by 'from' and remove repeated dates")
+        out[name] = Parameter(name, tuple(values), param.source, param.reference, param.description_zh,
+                              param.description_en, Position(file, line), param.unit, dimension)
+
+
+def _dimension_of_unit(unit: str) -> str | None:
+    try:
+        return units.dimension_of(units.ureg.Quantity(1, units.parse_unit(unit)))
+    except ValueError:
+        return None
+
+
+def _parameter_value(value: Any, has_unit: bool) -> Any:
+    if has_unit:
+        try:
+            return units.to_fraction(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return units.to_fraction(value)
+    if isinstance(value, list):
+        return tuple(plain(value))
+    return None
+
+
+def parameter_threshold(param: Parameter, value: Any, dimension: str | None) -> Fraction:
+    """A parameter value as an exact magnitude in the canonical unit of ``dimension``."""
+    if param.unit is None or dimension is None:
+        return Fraction(value)
+    quantity = units.ureg.Quantity(Fraction(value), units.parse_unit(param.unit))
+    return units.canonical_magnitude(quantity, dimension)
+
+
+# ---- regulation, citations -------------------------------------------------
+
+
+def _clause_index(regulation: RegulationSpec) -> set[tuple[int, int | None, int | None]]:
+    index: set[tuple[int, int | None, int | None]] = set()
+    for article in regulation.articles:
+        index.add((article.article, None, None))
+        for p_no, paragraph in enumerate(article.paragraphs, start=1):
+            index.add((article.article, p_no, None))
+            for item in paragraph.items:
+                index.add((article.article, p_no, item.item))
+                index.add((article.article, None, item.item))  # item cited without paragraph
+    return index
+
+
+def article_text(regulation: RegulationSpec, article_no: int) -> str:
+    """The article's whole text, paragraphs and items, as printed in the regulation."""
+    for article in regulation.articles:
+        if article.article == article_no:
+            lines: list[str] = []
+            for paragraph in article.paragraphs:
+                lines.append(paragraph.text_zh)
+                lines.extend(item.text_zh for item in paragraph.items)
+            return "\n".join(lines)
+    raise KeyError(article_no)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _check_quote(article: ArticleSpec, regulation: RegulationSpec, file: str, data: Any,
+                 problems: _Problems) -> None:
+    try:
+        expected = article_text(regulation, article.article)
+    except KeyError:
+        problems.add(file, line_of(data, ("article",)), f"article {article.article} is not in the regulation")
+        return
+    if _normalise(article.quote_zh) != _normalise(expected):
+        problems.add(file, line_of(data, ("quote_zh",)),
+                     f"quote_zh differs from the text of article {article.article} in the regulation",
+                     fix="copy the article's text exactly from regulation.yaml")
+
+
+# ---- tables ----------------------------------------------------------------
+
+
+def _build_graph(articles: list[tuple[str, ArticleSpec, Any]], facts: dict[str, FactDef],
+                 parameters: dict[str, Parameter], sources: dict[str, LegalSourceSpec],
+                 clauses: set[tuple[int, int | None, int | None]], problems: _Problems) -> RuleGraph:
+    specs: dict[str, tuple[str, TableSpec, Any, int]] = {}
+    for file, article, data in articles:
+        for index, spec_of_table in enumerate(article.tables):
+            if spec_of_table.id in specs:
+                problems.add(file, line_of(data, ("tables", index)), f"table id {spec_of_table.id!r} is used twice",
+                             fix="give every table its own id")
+                continue
+            specs[spec_of_table.id] = (file, spec_of_table, data["tables"][index], article.article)
+
+    built: dict[str, Table] = {}
+    dependencies: dict[str, set[str]] = {}
+    # Output types are needed before inputs can be typed: build output types first.
+    output_types = {tid: {name: _output_type(o) for name, o in spec.outputs.items()}
+                    for tid, (_, spec, _, _) in specs.items()}
+    for table_id, (file, table_spec, table_data, article_no) in specs.items():
+        table: Table | None = _build_table(table_spec, table_data, file, article_no, facts, specs, output_types,
+                                           parameters, sources, clauses, problems)
+        if table is not None:
+            built[table_id] = table
+            dependencies[table_id] = {name.split(".", 1)[0] for name, _ in table.inputs
+                                      if name not in facts and name.split(".", 1)[0] in specs}
+    try:
+        order = list(TopologicalSorter(dependencies).static_order())
+    except CycleError as exc:
+        cycle = " → ".join(exc.args[1])
+        problems.add(specs[exc.args[1][0]][0], None, f"tables depend on each other in a cycle: {cycle}",
+                     fix="break the cycle; a table may only read tables evaluated before it")
+        order = list(dependencies)
+    return RuleGraph(tuple(built[t] for t in order if t in built), parameters, facts)
+
+
+def _output_type(spec: Any) -> TypeDef:
+    return TypeDef(Kind(spec.type), tuple(spec.values), spec.dimension)
+
+
+def _build_table(spec: TableSpec, data: Any, file: str, article_no: int, facts: dict[str, FactDef],
+                 specs: dict[str, Any], output_types: dict[str, dict[str, TypeDef]],
+                 parameters: dict[str, Parameter], sources: dict[str, LegalSourceSpec],
+                 clauses: set[tuple[int, int | None, int | None]], problems: _Problems) -> Table | None:
+    table_line = line_of(data, ())
+    ok = True
+    inputs: list[tuple[str, TypeDef]] = []
+    for index, name in enumerate(spec.inputs):
+        input_type = _resolve_input(name, spec, facts, specs, output_types)
+        if input_type is None:
+            known = list(facts) + [f"{t}.{o}" for t, outs in output_types.items() for o in outs]
+            close = difflib.get_close_matches(name, known, n=3)
+            problems.add(file, line_of(data, ("inputs", index)), f"table {spec.id!r}: unknown input {name!r}",
+                         fix=f"did you mean {', '.join(close)}?" if close else
+                         "name a fact (`patrolrules schema facts`) or '<table>.<output>' of another table")
+            ok = False
+        else:
+            inputs.append((name, input_type))
+    outputs = output_types[spec.id]
+    for name, out_type in outputs.items():
+        if out_type.kind == Kind.QUANTITY and out_type.dimension not in units.DIMENSIONS:
+            problems.add(file, line_of(data, ("outputs", name)), f"output {name!r}: unknown dimension",
+                         fix=f"use one of {', '.join(units.DIMENSIONS)}")
+            ok = False
+    for name in spec.aggregate:
+        if name not in outputs:
+            problems.add(file, line_of(data, ("aggregate", name)), f"aggregate names unknown output {name!r}")
+            ok = False
+        elif spec.hit_policy.single:
+            problems.add(file, line_of(data, ("aggregate",)), "aggregate needs the collect hit policy",
+                         fix="use hit_policy: collect, or remove aggregate")
+            ok = False
+    if spec.hit_policy == "priority":
+        if spec.priority not in outputs or outputs[spec.priority].kind != Kind.ENUM:
+            problems.add(file, line_of(data, ("hit_policy",)),
+                         "the priority hit policy needs 'priority: <enum output>' whose values list ranks the rules",
+                         fix="add priority: naming an enum output; its values are ranked highest first")
+            ok = False
+    typed_inputs = dict(inputs)
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, rule_spec in enumerate(spec.rules):
+        rule_data = data["rules"][index]
+        rule_line = line_of(data, ("rules", index))
+        if rule_spec.id in seen:
+            problems.add(file, rule_line, f"rule id {rule_spec.id!r} is used twice in table {spec.id!r}",
+                         rule_spec.id, "give every rule its own id")
+            ok = False
+        seen.add(rule_spec.id)
+        tests: list[tuple[str, Test]] = []
+        for input_name, cell in rule_spec.when.items():
+            cell_line = line_of(rule_data, ("when", input_name))
+            if input_name not in typed_inputs:
+                if input_name in spec.inputs:
+                    continue  # already reported as unknown
+                problems.add(file, cell_line, f"rule tests {input_name!r}, which is not an input of the table",
+                             rule_spec.id, f"add it to the table's inputs or use one of {', '.join(typed_inputs)}")
+                ok = False
+                continue
+            try:
+                test = parse_cell(cell, typed_inputs[input_name], parameters)
+            except ValueError as exc:
+                problems.add(file, cell_line, f"input {input_name!r}: {exc}", rule_spec.id)
+                ok = False
+                continue
+            if not isinstance(test, AnyTest):
+                tests.append((input_name, test))
+        rule_outputs = _outputs(rule_spec.then, outputs, parameters, file, rule_data, "then", rule_spec.id,
+                                problems)
+        if rule_outputs is None:
+            ok = False
+        cite = rule_spec.cite
+        if (cite.article, cite.paragraph, cite.item) not in clauses:
+            problems.add(file, line_of(rule_data, ("cite",)),
+                         f"citation {cite.article}/{cite.paragraph}/{cite.item} is not a clause of the regulation",
+                         rule_spec.id, "cite an article, paragraph and item that exist in regulation.yaml")
+            ok = False
+        for key in cite.basis:
+            if key not in sources:
+                close = difflib.get_close_matches(key, list(sources), n=3)
+                problems.add(file, line_of(rule_data, ("cite", "basis")), f"unknown legal basis {key!r}",
+                             rule_spec.id, f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
+                ok = False
+        rules.append(Rule(rule_spec.id, tuple(tests), tuple(rule_outputs or ()),
+                          Citation(cite.article, cite.paragraph, cite.item, tuple(cite.basis)),
+                          Position(file, rule_line), rule_spec.note))
+    default = None
+    if spec.default is not None:
+        default_outputs = _outputs(spec.default, outputs, parameters, file, data, "default", None, problems)
+        ok = ok and default_outputs is not None
+        default = tuple(default_outputs or ())
+    if not ok:
+        return None
+    return Table(spec.id, spec.title_zh, spec.title_en, spec.hit_policy, tuple(inputs), tuple(outputs.items()),
+                 tuple(rules), Position(file, table_line), article_no, default, tuple(spec.aggregate.items()),
+                 spec.priority)
+
+
+def _resolve_input(name: str, spec: TableSpec, facts: dict[str, FactDef], specs: dict[str, Any],
+                   output_types: dict[str, dict[str, TypeDef]]) -> TypeDef | None:
+    if name in facts:
+        return facts[name].type
+    table_id, _, output = name.partition(".")
+    if table_id == spec.id or table_id not in specs or output not in output_types[table_id]:
+        return None
+    other: TableSpec = specs[table_id][1]
+    declared = output_types[table_id][output]
+    aggregated = other.aggregate.get(output)
+    if other.hit_policy.single or aggregated in ("min", "max"):
+        return declared
+    if aggregated in ("sum", "count"):
+        return TypeDef(Kind.NUMBER)
+    return TypeDef(Kind.SET, declared.values)
+
+
+def _outputs(cells: dict[str, Any], outputs: dict[str, TypeDef], parameters: dict[str, Parameter], file: str,
+             data: Any, key: str, rule_id: str | None, problems: _Problems) -> list[tuple[str, OutputValue]] | None:
+    result: list[tuple[str, OutputValue]] = []
+    ok = True
+    for name, raw in cells.items():
+        line = line_of(data, (key, name))
+        if name not in outputs:
+            problems.add(file, line, f"unknown output {name!r}", rule_id, f"use one of {', '.join(outputs)}")
+            ok = False
+            continue
+        try:
+            result.append((name, _output_value(raw, outputs[name], parameters)))
+        except ValueError as exc:
+            problems.add(file, line, f"output {name!r}: {exc}", rule_id)
+            ok = False
+    return result if ok else None
+
+
+def _output_value(raw: Any, out_type: TypeDef, parameters: dict[str, Parameter]) -> OutputValue:
+    if isinstance(raw, str) and raw.startswith("$"):
+        name = raw[1:]
+        if name not in parameters:
+            raise ValueError(f"unknown parameter {name!r}")
+        param = parameters[name]
+        if out_type.kind == Kind.QUANTITY and param.dimension != out_type.dimension:
+            raise ValueError(f"parameter {name!r} has dimension {param.dimension}; expected {out_type.dimension}")
+        return OutputValue(param=name)
+    kind = out_type.kind
+    if kind == Kind.ENUM:
+        if raw not in out_type.values:
+            raise ValueError(f"{raw!r} is not one of {', '.join(out_type.values)}")
+    elif kind == Kind.BOOLEAN:
+        if not isinstance(raw, bool):
+            raise ValueError("expected true or false")
+    elif kind == Kind.NUMBER:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            raise ValueError("expected a number")
+        raw = units.to_fraction(raw)
+    elif kind == Kind.TEXT:
+        if not isinstance(raw, str):
+            raise ValueError("expected text")
+    elif kind == Kind.LIST:
+        if not isinstance(raw, list):
+            raise ValueError("expected a list")
+        if out_type.values and any(v not in out_type.values for v in raw):
+            raise ValueError(f"list members must be among {', '.join(out_type.values)}")
+        raw = tuple(plain(raw))
+    elif kind == Kind.QUANTITY:
+        raise ValueError("a quantity output must name a parameter ($name): thresholds are never literals")
+    return OutputValue(literal=raw)
+
+
+# ---- cells -----------------------------------------------------------------
+
+_BOUND = r"(\$[a-z][a-z0-9_]*|-?\d+(?:\.\d+)?)"
+_COMPARE = re.compile(rf"^(>=|<=|>|<)\s*{_BOUND}$")
+_RANGE = re.compile(rf"^([\[(])\s*{_BOUND}\s*\.\.\s*{_BOUND}\s*([\])])$")
+
+
+def parse_cell(cell: Any, input_type: TypeDef, parameters: dict[str, Parameter]) -> Test:
+    """One unary test from one table cell; raises ``ValueError`` saying what is allowed."""
+    if cell is None or cell == "-":
+        return AnyTest()
+    kind = input_type.kind
+    if kind == Kind.BOOLEAN:
+        if not isinstance(cell, bool):
+            raise ValueError(f"expected true, false or '-', got {cell!r}")
+        return BoolTest(cell)
+    if kind == Kind.ENUM:
+        negate = False
+        if isinstance(cell, dict) and set(cell) == {"not"}:
+            negate, cell = True, cell["not"]
+        values = [cell] if isinstance(cell, str) else cell
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise ValueError("expected a value, a list of values, or {not: [...]}")
+        unknown = [v for v in values if v not in input_type.values]
+        if unknown:
+            raise ValueError(f"unknown value(s) {', '.join(map(repr, unknown))}; "
+                             f"allowed: {', '.join(input_type.values)}")
+        return MemberTest(frozenset(values), negate)
+    if kind == Kind.SET:
+        if isinstance(cell, str):
+            mode, values = SetMode.ANY, [cell]
+        elif isinstance(cell, dict) and len(cell) == 1 and next(iter(cell)) in ("any", "all", "none"):
+            mode, raw = SetMode(next(iter(cell))), next(iter(cell.values()))
+            values = [raw] if isinstance(raw, str) else raw
+        else:
+            raise ValueError("expected a value, or {any|all|none: [values]}")
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise ValueError("expected a non-empty list of values")
+        unknown = [v for v in values if v not in input_type.values]
+        if unknown:
+            raise ValueError(f"unknown value(s) {', '.join(map(repr, unknown))}; "
+                             f"allowed: {', '.join(input_type.values)}")
+        return SetTest(mode, frozenset(values))
+    if kind in (Kind.QUANTITY, Kind.NUMBER):
+        if not isinstance(cell, str):
+            raise ValueError("expected a comparison such as '>= $param' or an interval '[$a .. $b)'")
+        text = cell.strip()
+        compare = _COMPARE.match(text)
+        if compare:
+            op, bound = compare.groups()
+            parsed = _bound(bound, op in (">=", "<="), input_type, parameters)
+            return IntervalTest(parsed, None) if op.startswith(">") else IntervalTest(None, parsed)
+        ranged = _RANGE.match(text)
+        if ranged:
+            left, low, high, right = ranged.groups()
+            return IntervalTest(_bound(low, left == "[", input_type, parameters),
+                                _bound(high, right == "]", input_type, parameters))
+        raise ValueError(f"cannot read {cell!r}; write '>= $param', '< $param' or '[$low .. $high)'")
+    raise ValueError(f"inputs of type {kind} cannot be tested; use '-'")
+
+
+def _bound(text: str, closed: bool, input_type: TypeDef, parameters: dict[str, Parameter]) -> Bound:
+    if text.startswith("$"):
+        name = text[1:]
+        if name not in parameters:
+            close = difflib.get_close_matches(name, list(parameters), n=3)
+            raise ValueError(f"unknown parameter {name!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        param = parameters[name]
+        expected = input_type.dimension if input_type.kind == Kind.QUANTITY else None
+        if param.dimension != expected:
+            raise ValueError(f"parameter {name!r} has dimension {param.dimension or 'none'}; "
+                             f"this input needs {expected or 'a plain number'}")
+        return Bound(closed, param=name)
+    literal = Fraction(text)
+    if input_type.kind == Kind.QUANTITY and literal != 0:
+        raise ValueError(f"literal threshold {text}: policy thresholds must be parameters ($name); only 0 is allowed")
+    return Bound(closed, literal=literal)
+
+
+# ---- golden cases ----------------------------------------------------------
+
+
+def _read_cases(folder: Path, label: str, canonical: dict[str, Any],
+                problems: _Problems) -> tuple[tuple[str, int | None, CaseSpec], ...]:
+    cases: list[tuple[str, int | None, CaseSpec]] = []
+    if not folder.is_dir():
+        return ()
+    for path in sorted(folder.glob("*.yaml")):
+        name = f"{label}/{path.name}"
+        data = read_yaml(path, name)
+        canonical[name] = plain(data)
+        spec = _validate(CasesSpec, data, name, problems)
+        if spec is not None:
+            for index, case in enumerate(spec.cases):
+                cases.append((name, line_of(data, ("cases", index)), case))
+    return tuple(cases)
+
+
+def case_specs_from(data: Any) -> list[CaseSpec]:
+    """Golden cases from already parsed data (used by tests of the loader)."""
+    return list(CasesSpec.model_validate(data).cases)

@@ -1,0 +1,169 @@
+"""The rule-file format, as pydantic models: validation and the JSON Schema editors use.
+
+A ruleset directory holds ``ruleset.yaml`` (metadata and the list of files),
+``regulation.yaml`` (the regulation's text by article, paragraph and item),
+``sources.yaml`` (legal bases), parameter files, one file per article with its
+decision tables, and ``cases/`` with golden cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import models_json_schema
+
+from .tables import Aggregator, HitPolicy
+
+_ID = r"^[a-z][a-z0-9_.\-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RulesetSpec(_Strict):
+    """``ruleset.yaml``: what the ruleset is and which files make it."""
+
+    name: str = Field(pattern=_ID)
+    version: str
+    effective: dt.date = Field(description="date the regulation took effect (as-of evaluation starts here)")
+    title_zh: str
+    title_en: str
+    source: str = Field(description="where the regulation text comes from")
+    regulation: str = "regulation.yaml"
+    sources: str = "sources.yaml"
+    parameters: list[str]
+    articles: list[str]
+    cases: str = "cases"
+
+
+class ItemSpec(_Strict):
+    item: int = Field(ge=1)
+    text_zh: str
+    non_computable: str | None = None
+
+
+class ParagraphSpec(_Strict):
+    text_zh: str
+    items: list[ItemSpec] = []
+    non_computable: str | None = Field(None, description="why no rule implements this clause")
+
+
+class ArticleTextSpec(_Strict):
+    article: int = Field(ge=1)
+    chapter: str
+    paragraphs: list[ParagraphSpec]
+
+
+class RegulationSpec(_Strict):
+    """``regulation.yaml``: the text, clause by clause, for citations and coverage."""
+
+    title_zh: str
+    articles: list[ArticleTextSpec]
+
+
+class LegalSourceSpec(_Strict):
+    name_zh: str
+    name_en: str
+    tag: Literal["WZ", "LAW", "PARAM"]
+    reference: str | None = None
+
+
+class SourcesSpec(_Strict):
+    """``sources.yaml``: legal bases that rules cite by key."""
+
+    sources: dict[str, LegalSourceSpec]
+
+
+class DatedValueSpec(_Strict):
+    from_: dt.date = Field(alias="from")
+    value: Any
+
+
+class ParameterSpec(_Strict):
+    description_zh: str
+    description_en: str
+    unit: str | None = Field(None, description="unit of every value, e.g. 'mu', 'm', 'wan_yuan'")
+    source: Literal["regulation", "law", "default"]
+    reference: str = Field(description="the article or document behind the value, or why it is a default")
+    values: list[DatedValueSpec] = Field(min_length=1)
+
+
+class ParametersSpec(_Strict):
+    parameters: dict[str, ParameterSpec]
+
+
+class CiteSpec(_Strict):
+    article: int = Field(ge=1)
+    paragraph: int | None = Field(None, ge=1)
+    item: int | None = Field(None, ge=1)
+    basis: list[str] = []
+
+
+class RuleSpec(_Strict):
+    id: str = Field(pattern=_ID)
+    when: dict[str, Any] = {}
+    then: dict[str, Any] = {}
+    cite: CiteSpec
+    note: str | None = None
+
+
+class OutputSpec(_Strict):
+    type: Literal["enum", "boolean", "quantity", "number", "text", "list"]
+    values: list[str] = []
+    dimension: str | None = None
+
+
+class TableSpec(_Strict):
+    id: str = Field(pattern=_ID)
+    title_zh: str
+    title_en: str
+    hit_policy: HitPolicy
+    inputs: list[str]
+    outputs: dict[str, OutputSpec]
+    rules: list[RuleSpec]
+    default: dict[str, Any] | None = None
+    aggregate: dict[str, Aggregator] = {}
+    priority: str | None = Field(None, description="output whose value order ranks rules (priority policy)")
+
+
+class ArticleSpec(_Strict):
+    """One file per article (Catala's discipline): its text first, then its tables."""
+
+    article: int = Field(ge=1)
+    title_zh: str
+    title_en: str
+    quote_zh: str = Field(description="the article's text, copied exactly from regulation.yaml")
+    tables: list[TableSpec] = []
+
+
+class CaseSpec(_Strict):
+    name: str = Field(description="a sentence saying what the case shows")
+    input: dict[str, Any]
+    expect: dict[str, Any]
+    overlays: list[str] = []
+
+
+class CasesSpec(_Strict):
+    cases: list[CaseSpec]
+
+
+def ruleset_json_schema() -> dict[str, Any]:
+    """JSON Schema of every rule-file kind, keyed by kind."""
+    kinds: dict[str, type[BaseModel]] = {
+        "ruleset": RulesetSpec,
+        "regulation": RegulationSpec,
+        "sources": SourcesSpec,
+        "parameters": ParametersSpec,
+        "article": ArticleSpec,
+        "cases": CasesSpec,
+    }
+    refs, schema = models_json_schema([(model, "validation") for model in kinds.values()], by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "patrolrules rule files",
+        "anyOf": [refs[(model, "validation")] for model in kinds.values()],
+        **schema,
+    }

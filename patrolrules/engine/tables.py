@@ -1,0 +1,295 @@
+"""Decision tables in the DMN sense: typed inputs, unary tests, outputs, hit policies.
+
+This module is generic: it knows nothing about land. A table's cells are unary
+tests over finite enums, booleans, sets and unit-bearing intervals, so every
+table splits its input space into finitely many cells (see ``verify``).
+Thresholds in interval tests name parameters; they are resolved to plain
+numbers per as-of period by ``compiled``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+
+class Kind(StrEnum):
+    """The type of an input fact or an output value."""
+
+    ENUM = "enum"
+    BOOLEAN = "boolean"
+    QUANTITY = "quantity"
+    NUMBER = "number"
+    SET = "set"
+    TEXT = "text"
+    LIST = "list"
+
+
+class HitPolicy(StrEnum):
+    """DMN hit policies, with their exact DMN meanings."""
+
+    UNIQUE = "unique"  # at most one rule may match; more is an error
+    FIRST = "first"  # the first matching rule in table order
+    PRIORITY = "priority"  # the matching rule whose output ranks highest
+    COLLECT = "collect"  # every matching rule, in table order, optionally aggregated
+    RULE_ORDER = "rule_order"  # every matching rule, in table order
+
+    @property
+    def single(self) -> bool:
+        return self in (HitPolicy.UNIQUE, HitPolicy.FIRST, HitPolicy.PRIORITY)
+
+
+class Aggregator(StrEnum):
+    SUM = "sum"
+    MIN = "min"
+    MAX = "max"
+    COUNT = "count"
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where something was written: file and 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class TypeDef:
+    """The type of a fact or output: kind plus allowed values or dimension."""
+
+    kind: Kind
+    values: tuple[str, ...] = ()  # enum / set / list-of-enum members, in rank order
+    dimension: str | None = None  # quantity dimension (units.DIMENSIONS)
+
+    def describe(self) -> str:
+        if self.kind in (Kind.ENUM, Kind.SET) and self.values:
+            return f"{self.kind} of {', '.join(self.values)}"
+        if self.kind == Kind.QUANTITY:
+            return f"quantity ({self.dimension})"
+        return str(self.kind)
+
+
+# ---- unary tests -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One end of an interval: a parameter reference or a literal, open or closed."""
+
+    closed: bool
+    param: str | None = None
+    literal: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class AnyTest:
+    """Matches every value, including an unknown one (DMN "-")."""
+
+    def text(self) -> str:
+        return "-"
+
+
+@dataclass(frozen=True)
+class MemberTest:
+    """Enum membership (``negate`` = exclusion). Unknown never matches."""
+
+    values: frozenset[str]
+    negate: bool = False
+
+    def text(self) -> str:
+        listed = ", ".join(sorted(self.values))
+        return f"not in ({listed})" if self.negate else (listed if len(self.values) == 1 else f"in ({listed})")
+
+
+@dataclass(frozen=True)
+class BoolTest:
+    value: bool
+
+    def text(self) -> str:
+        return "true" if self.value else "false"
+
+
+@dataclass(frozen=True)
+class IntervalTest:
+    """A unit-bearing interval; ``None`` ends are unbounded."""
+
+    low: Bound | None
+    high: Bound | None
+
+    def text(self) -> str:
+        def end(bound: Bound) -> str:
+            return f"${bound.param}" if bound.param else str(bound.literal)
+
+        if self.low and self.high:
+            left = "[" if self.low.closed else "("
+            right = "]" if self.high.closed else ")"
+            return f"{left}{end(self.low)} .. {end(self.high)}{right}"
+        if self.low:
+            return (">= " if self.low.closed else "> ") + end(self.low)
+        if self.high:
+            return ("<= " if self.high.closed else "< ") + end(self.high)
+        return "-"
+
+
+class SetMode(StrEnum):
+    ANY = "any"  # the set contains at least one of the values
+    ALL = "all"  # the set contains every value
+    NONE = "none"  # the set contains none of the values
+
+
+@dataclass(frozen=True)
+class SetTest:
+    mode: SetMode
+    values: frozenset[str]
+
+    def text(self) -> str:
+        return f"contains {self.mode} of ({', '.join(sorted(self.values))})"
+
+
+Test = AnyTest | MemberTest | BoolTest | IntervalTest | SetTest
+
+
+# ---- rules, tables, parameters --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Article, paragraph (款) and item (项) of the regulation, plus legal bases."""
+
+    article: int
+    paragraph: int | None = None
+    item: int | None = None
+    basis: tuple[str, ...] = ()  # keys into the ruleset's legal sources
+
+
+@dataclass(frozen=True)
+class OutputValue:
+    """An output cell: a literal or a parameter reference."""
+
+    literal: Any = None
+    param: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    tests: tuple[tuple[str, Test], ...]  # (input name, test); AnyTest omitted
+    outputs: tuple[tuple[str, OutputValue], ...]
+    citation: Citation
+    position: Position
+    note: str | None = None
+
+    def test_for(self, name: str) -> Test:
+        for input_name, test in self.tests:
+            if input_name == name:
+                return test
+        return AnyTest()
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title_zh: str
+    title_en: str
+    hit_policy: HitPolicy
+    inputs: tuple[tuple[str, TypeDef], ...]
+    outputs: tuple[tuple[str, TypeDef], ...]
+    rules: tuple[Rule, ...]
+    position: Position
+    article: int
+    default: tuple[tuple[str, OutputValue], ...] | None = None
+    aggregate: tuple[tuple[str, Aggregator], ...] = ()
+    priority_output: str | None = None  # for the priority policy: rank by this output
+
+    def output_type(self, name: str) -> TypeDef:
+        return dict(self.outputs)[name]
+
+    def input_type(self, name: str) -> TypeDef:
+        return dict(self.inputs)[name]
+
+    def downstream_type(self, output: str) -> TypeDef:
+        """The type another table sees when it reads ``<table>.<output>``."""
+        declared = self.output_type(output)
+        aggregated = dict(self.aggregate).get(output)
+        if self.hit_policy.single or aggregated in (Aggregator.MIN, Aggregator.MAX):
+            return declared
+        if aggregated in (Aggregator.SUM, Aggregator.COUNT):
+            return TypeDef(Kind.NUMBER)
+        return TypeDef(Kind.SET, declared.values)
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    start: dt.date
+    value: Any  # Fraction (in the parameter's unit), bool, str or tuple
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A dated, unit-bearing value with its source (OpenFisca's discipline)."""
+
+    name: str
+    values: tuple[DatedValue, ...]  # sorted by start
+    source: str  # "regulation", "law" or "default"
+    reference: str
+    description_zh: str
+    description_en: str
+    position: Position
+    unit: str | None = None  # as written, e.g. "mu"; None for dimensionless values
+    dimension: str | None = None
+
+    def at(self, day: dt.date) -> Any:
+        """The value in force on ``day``; ``None`` before the first value."""
+        current: Any = None
+        for dated in self.values:
+            if dated.start <= day:
+                current = dated.value
+            else:
+                break
+        return current
+
+
+@dataclass(frozen=True)
+class FactDef:
+    """A named input fact the domain supplies, with its type."""
+
+    name: str
+    type: TypeDef
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ClauseStatus:
+    """A clause of the regulation and how the ruleset treats it."""
+
+    article: int
+    paragraph: int | None
+    item: int | None
+    text_zh: str
+    non_computable: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleGraph:
+    """Every table of a ruleset in evaluation (topological) order, plus parameters."""
+
+    tables: tuple[Table, ...]
+    parameters: dict[str, Parameter] = field(hash=False)
+    facts: dict[str, FactDef] = field(hash=False)
+
+    def table(self, table_id: str) -> Table:
+        for table in self.tables:
+            if table.id == table_id:
+                return table
+        raise KeyError(table_id)
+
+    def change_dates(self) -> tuple[dt.date, ...]:
+        """Every date on which some parameter changes value (as-of periods start here)."""
+        return tuple(sorted({v.start for p in self.parameters.values() for v in p.values}))

@@ -1,0 +1,152 @@
+"""The one documented exception family of patrolrules.
+
+``PatrolRulesError`` is the only base class that escapes the public API:
+``InputError`` for bad facts, ``RulesetError`` for bad rule files. Both carry
+*every* problem found, never just the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a piece of input: where, what was given, what was expected."""
+
+    path: str
+    message: str
+    given: Any = None
+    expected: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.path or '<root>'}: {self.message}"
+        if self.given is not None:
+            text += f" (given {self.given!r})"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "message": self.message,
+            "given": self.given if _jsonable(self.given) else repr(self.given),
+            "expected": self.expected,
+        }
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One problem in a rule file: file, line, rule id and how to fix it."""
+
+    file: str
+    line: int | None
+    message: str
+    rule_id: str | None = None
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.message}"
+        if self.rule_id:
+            text += f" [rule {self.rule_id}]"
+        if self.fix:
+            text += f" — fix: {self.fix}"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+            "rule_id": self.rule_id,
+            "fix": self.fix,
+        }
+
+
+def _jsonable(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, list, dict))
+
+
+class PatrolRulesError(Exception):
+    """Base of every error patrolrules raises on purpose."""
+
+
+@dataclass
+class InputError(PatrolRulesError):
+    """Bad facts: every problem with field path, value given and what was expected."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"{len(self.problems)} problem(s) in the input"
+        return head + "".join(f"\n  - {p}" for p in self.problems)
+
+
+@dataclass
+class RulesetError(PatrolRulesError):
+    """Bad rule files: every problem with file, line, rule id and the fix."""
+
+    problems: list[RuleProblem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"{len(self.problems)} problem(s) in the ruleset"
+        return head + "".join(f"\n  - {p}" for p in self.problems)
+
+
+_EXPECTED_BY_TYPE = {
+    "missing": "a value (this field is required)",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "list_type": "a list",
+    "set_type": "a list",
+    "frozen_set_type": "a list",
+    "date_from_datetime_parsing": "a date YYYY-MM-DD",
+    "date_parsing": "a date YYYY-MM-DD",
+    "datetime_parsing": "a date-time with timezone, e.g. 2024-05-01T09:30:00+08:00",
+    "datetime_type": "a date-time with timezone",
+    "timezone_aware": "a date-time with timezone, e.g. 2024-05-01T09:30:00+08:00",
+    "extra_forbidden": "no such field (see `patrolrules schema observation`)",
+    "greater_than_equal": "a larger value",
+    "less_than_equal": "a smaller value",
+}
+
+
+def validation_problems(errors: list[Any], prefix: str = "") -> list[Problem]:
+    """Problems from pydantic's ``ValidationError.errors()``, one per error, all kept."""
+    problems = []
+    for error in errors:
+        path = ".".join(str(part) for part in error.get("loc", ()))
+        if prefix:
+            path = f"{prefix}.{path}" if path else prefix
+        ctx = error.get("ctx") or {}
+        expected = ctx.get("expected")
+        if expected is None and "ge" in ctx:
+            expected = f"a value ≥ {ctx['ge']}"
+        if expected is None and "le" in ctx:
+            expected = f"a value ≤ {ctx['le']}"
+        if expected is None:
+            expected = _EXPECTED_BY_TYPE.get(error.get("type", ""))
+        message = str(error.get("msg", "invalid"))
+        if error.get("type") in ("enum", "literal_error"):
+            message = "not one of the allowed values"
+        given = error.get("input") if error.get("type") != "missing" else None
+        if isinstance(given, dict):
+            given = "{…}"
+        problems.append(Problem(path, message, given, expected))
+    return problems

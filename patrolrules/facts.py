@@ -1,0 +1,46 @@
+"""The fact catalogue: what tables of the Wanzhou ruleset may read from an observation.
+
+Most facts come straight from the ``Observation`` fields (``engine.facts``);
+the few derived here say which article needs them.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from . import units
+from .engine.facts import FactExtractor
+from .engine.tables import Kind, TypeDef
+from .observation import LandClass, Observation
+
+_CULTIVATED = (LandClass.permanent_basic_farmland, LandClass.ordinary_cultivated_land)
+
+
+def _area_sum(observation: Observation, classes: tuple[LandClass, ...] | None) -> float | None:
+    areas = observation.quantities.area
+    if not areas:
+        return None
+    total = sum((units.canonical_magnitude(q, "area") for c, q in areas.items() if classes is None or c in classes),
+                Fraction(0))
+    return float(total)
+
+
+def _total_area(observation: Any) -> float | None:
+    return _area_sum(observation, None)
+
+
+def _cultivated_area(observation: Any) -> float | None:
+    # 刑法 第342条 with 法释〔2000〕14号 第3条 counts cultivated land together.
+    return _area_sum(observation, _CULTIVATED)
+
+
+DERIVED = {
+    "quantities.area_total": (TypeDef(Kind.QUANTITY, dimension="area"), _total_area,
+                              "total occupied area, all land classes"),
+    "quantities.area_cultivated": (TypeDef(Kind.QUANTITY, dimension="area"), _cultivated_area,
+                                   "occupied cultivated land, permanent basic farmland included"),
+}
+
+EXTRACTOR = FactExtractor(Observation, DERIVED)
+FACTS = EXTRACTOR.facts

@@ -1,0 +1,109 @@
+"""Chinese labels for facts and values, for explanations (terms from GLOSSARY.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+FACT_LABELS_ZH: dict[str, str] = {
+    "site.zones": "所在区域",
+    "site.distance_to_national_road": "距国道距离",
+    "site.distance_to_provincial_road": "距省道距离",
+    "site.distance_to_expressway": "距高速公路距离",
+    "site.distance_to_village_road": "距村级道路距离",
+    "site.inside_urban_construction_land": "位于城镇建设用地范围内",
+    "site.in_state_planned_mining_area": "位于国家规划矿区",
+    "site.in_no_mining_zone": "位于禁采区",
+    "land.land_class": "土地类别",
+    "land.approval": "用地审批",
+    "land.conforms_to_spatial_plan": "符合国土空间规划",
+    "land.temporary_use.approved": "临时用地经批准",
+    "land.facility_agri.filed": "设施农业用地已备案",
+    "land.facility_agri.actual_use": "设施农业用地实际用途",
+    "land.facility_agri.destroys_tillage_layer": "破坏耕作层",
+    "land.facility_agri.pbf_replacement_done": "已补划永久基本农田",
+    "land.planting_conditions_destroyed": "种植条件被破坏",
+    "activity.kind": "行为类型",
+    "activity.structure": "建筑物或构筑物",
+    "activity.permanent": "永久性",
+    "activity.stage": "进展阶段",
+    "activity.villager_own_home": "村民自建住宅",
+    "activity.river_sand": "河道采砂",
+    "permits.planning.status": "建设工程规划许可证状态",
+    "permits.planning.conforming": "按许可建设",
+    "permits.exploration_licence.status": "勘查许可证状态",
+    "permits.mining_licence.status": "采矿许可证状态",
+    "permits.mining_licence.within_boundary": "在矿区范围内",
+    "permits.mining_licence.mineral_matches": "开采矿种相符",
+    "zone_kinds.tier": "巡查区域等级",
+}
+
+VALUE_LABELS_ZH: dict[str, str] = {
+    "key": "重点巡查区域",
+    "general": "一般巡查区域",
+    "unlisted": "未列明区域",
+    "permanent_basic_farmland_area": "永久基本农田保护区",
+    "yangtze_eco_sensitive_area": "长江沿线生态敏感区",
+    "protected_natural_area": "自然保护地",
+    "city_planning_area": "城市规划区",
+    "town_planning_area": "场镇规划区",
+    "national_provincial_road_corridor": "国省道两侧",
+    "urban_rural_fringe": "城乡结合部",
+    "important_mining_area": "重要矿区",
+    "ordinary_cultivated_land": "一般耕地",
+    "ordinary_agricultural_land": "一般农用地",
+    "village_planning_area_surroundings": "村庄规划区及其周边区域",
+    "village_road_corridor": "村级道路两侧",
+    "approved_land_use_area": "已经审批的用地区域",
+    "full_coverage_patrol": "全面巡查",
+    "targeted_patrol": "重点巡查",
+    "permanent_basic_farmland": "永久基本农田",
+    "forest_public_welfare": "公益林地",
+    "forest_commercial": "商品林地",
+    "grassland": "草地",
+    "other_agricultural": "其他农用地",
+    "construction_land": "建设用地",
+    "unused_land": "未利用地",
+    "house": "建房",
+    "building": "建设（建筑物）",
+    "structure": "构筑物",
+    "kiln": "建窑",
+    "grave": "建坟",
+    "sand_digging": "挖砂",
+    "quarrying": "采石",
+    "mining": "采矿",
+    "exploration": "勘查",
+    "soil_removal": "取土",
+    "waste_dumping": "堆放固体废弃物",
+    "land_occupation": "占用土地",
+    "orchard_or_fishpond": "发展林果业或挖塘养鱼",
+    "facility_agriculture": "设施农业",
+    "planned": "拟建",
+    "under_construction": "在建",
+    "completed": "新建成",
+    "none": "无",
+    "approved": "已批准",
+    "not_required": "无需批准",
+    "obtained_by_deceit": "以欺骗手段取得批准",
+    "exceeded": "超过批准的数量",
+    "valid": "有效",
+    "expired": "已过期",
+    "revoked": "已吊销",
+    "cancelled": "已注销",
+}
+
+
+def label(name: str, lang: str) -> str:
+    """A fact's label: Chinese where known, else its identifier."""
+    return FACT_LABELS_ZH.get(name, name) if lang == "zh" else name
+
+
+def value_label(value: Any, lang: str) -> str:
+    """A value as a reader sees it: Chinese terms for enum members in ``zh``."""
+    if isinstance(value, list):
+        joined = ("、" if lang == "zh" else ", ").join(value_label(v, lang) for v in value)
+        return joined or ("无" if lang == "zh" else "none")
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, str) and lang == "zh":
+        return VALUE_LABELS_ZH.get(value, value)
+    return str(value)

@@ -1,0 +1,270 @@
+"""The public facade: load a ruleset, evaluate observations into decisions.
+
+A ``Ruleset`` is an immutable value. Its content id is the sha256 of the
+canonical content of all its files; every decision records it with the name
+and version, so any decision can be reproduced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from . import zones
+from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
+from .engine import compiled, unknowns
+from .engine.compiled import ResolvedTable, Run
+from .engine.loader import LoadedRuleset, load_directory
+from .engine.tables import Citation, Kind, RuleGraph
+from .errors import InputError, PatrolRulesError, Problem, validation_problems
+from .facts import EXTRACTOR, FACTS
+from .labels import label
+from .observation import Observation
+
+Engine = Literal["native", "durable"]
+ENGINES = ("native", "durable")
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def bundled_directory() -> Path:
+    """The bundled Wanzhou ruleset: inside the wheel, or beside the package in a checkout."""
+    for candidate in (_PACKAGE / "rulesets" / "wanzhou", _PACKAGE.parent / "rulesets" / "wanzhou"):
+        if (candidate / "ruleset.yaml").is_file():
+            return candidate
+    raise PatrolRulesError("the bundled ruleset is missing from this installation")
+
+
+def load_ruleset(source: str | Path | None = None) -> Ruleset:
+    """Load a ruleset directory (``None``: the bundled Wanzhou ruleset)."""
+    directory = bundled_directory() if source is None else Path(source)
+    if not (directory / "ruleset.yaml").is_file():
+        raise InputError([Problem("source", "not a ruleset directory (no ruleset.yaml)", str(source),
+                                  "a directory holding ruleset.yaml")])
+    return Ruleset(load_directory(directory, FACTS))
+
+
+def parse_observation(observation: Observation | Mapping[str, Any]) -> Observation:
+    """A validated ``Observation``; raises ``InputError`` listing every problem."""
+    if isinstance(observation, Observation):
+        return observation
+    if not isinstance(observation, Mapping):
+        raise InputError([Problem("", "an observation must be an object", type(observation).__name__,
+                                  "an Observation or a JSON object")])
+    try:
+        return Observation.model_validate(dict(observation))
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc.errors())) from None
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(number: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 26 → 二十六 (article and paragraph numbers)."""
+    tens, ones = divmod(number, 10)
+    text = ("" if tens <= 1 else _CN_DIGITS[tens]) + ("十" if tens else "")
+    return text + (_CN_DIGITS[ones] if ones or not tens else "")
+
+
+@dataclass(frozen=True)
+class _Period:
+    tables: tuple[ResolvedTable, ...]
+    matcher: compiled.Matcher
+
+
+class Ruleset:
+    """An immutable, loaded ruleset. Thread-safe: evaluation keeps no state."""
+
+    def __init__(self, loaded: LoadedRuleset) -> None:
+        self._loaded = loaded
+        self._graph: RuleGraph = loaded.graph
+        canonical = json.dumps(loaded.canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        self._content_id = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        self._periods: dict[tuple[dt.date, str], _Period] = {}
+        self._lock = threading.Lock()
+        self._starts = (loaded.meta.effective, *(d for d in self._graph.change_dates() if d > loaded.meta.effective))
+        self._texts = _clause_texts(loaded)
+        self._stamp = RulesetStamp(name=self.name, version=self.version, content_id=self._content_id)
+
+    # -- identity ----------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._loaded.meta.name
+
+    @property
+    def version(self) -> str:
+        return self._loaded.meta.version
+
+    @property
+    def content_id(self) -> str:
+        return self._content_id
+
+    @property
+    def effective(self) -> dt.date:
+        return self._loaded.meta.effective
+
+    @property
+    def graph(self) -> RuleGraph:
+        return self._graph
+
+    @property
+    def loaded(self) -> LoadedRuleset:
+        return self._loaded
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.name} {self.version} {self._content_id[:12]}>"
+
+    # -- evaluation ----------------------------------------------------------
+    def evaluate(self, observation: Observation | Mapping[str, Any], *, engine: Engine = "native") -> Decision:
+        """The decision for one observation, with rules and parameters as of its date."""
+        parsed = parse_observation(observation)
+        day = parsed.observed_at.date()
+        period = self._period(day, engine)
+        facts = EXTRACTOR(parsed)
+        result = compiled.run(period.tables, period.matcher, facts)
+        return self._decision(parsed, day, period, facts, result)
+
+    def _period(self, day: dt.date, engine: str) -> _Period:
+        if engine not in ENGINES:
+            raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
+        if day < self.effective:
+            raise InputError([Problem("observed_at", f"before the ruleset took effect ({self.effective})",
+                                      day.isoformat(), f"a date on or after {self.effective}")])
+        start = max(s for s in self._starts if s <= day)
+        key = (start, engine)
+        period = self._periods.get(key)
+        if period is None:
+            tables = compiled.resolve(self._graph, start)
+            matcher: compiled.Matcher
+            if engine == "durable":
+                from .engine.durable import DurableMatcher
+
+                matcher = DurableMatcher(tables)
+            else:
+                matcher = compiled.NativeMatcher(tables)
+            period = _Period(tables, matcher)
+            with self._lock:
+                self._periods.setdefault(key, period)
+        return period
+
+    def _decision(self, observation: Observation, day: dt.date, period: _Period, facts: dict[str, Any],
+                  result: Run) -> Decision:
+        zone = zones.zone_decision(result, self._citation_of, self.cite)
+        trace = self._trace(period, result)
+        citations = {f.citation.ref_en: f.citation for f in trace}
+        return Decision(
+            ruleset=self._stamp,
+            observation_id=observation.id,
+            as_of=day,
+            zone=zone,
+            missing_facts=self._missing(period, facts, result),
+            citations=sorted(citations.values(), key=lambda c: (c.article, c.paragraph or 0, c.item or 0)),
+            trace=trace,
+        )
+
+    @staticmethod
+    def _summary(result: Run) -> dict[str, Any]:
+        return zones.summary(result)
+
+    def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
+        base = self._summary(result)
+        missing = []
+        for name in unknowns.candidates(period.tables, result.values, FACTS):
+            fact_type = FACTS[name].type
+            alternatives = []
+            for value in unknowns.representatives(period.tables, FACTS[name]):
+                changed = self._summary(compiled.run(period.tables, period.matcher, {**facts, name: value}))
+                diff = {k: v for k, v in changed.items() if base.get(k) != v}
+                if diff:
+                    shown = _shown(value, fact_type.kind, fact_type.dimension)
+                    alternatives.append(Alternative(value=shown, changes=diff))
+            if alternatives:
+                missing.append(MissingFact(fact=name, label_zh=label(name, "zh"), alternatives=alternatives))
+        return missing
+
+    # -- citations and trace -------------------------------------------------
+    def _citation_of(self, table_id: str, index: int) -> Citation:
+        return self._graph.table(table_id).rules[index].citation
+
+    def cite(self, citation: Citation) -> CitationOut:
+        """A citation with its Chinese and English reference and the clause's text."""
+        a, p, i = citation.article, citation.paragraph, citation.item
+        ref_zh = f"《{self._loaded.regulation.title_zh}》第{chinese_number(a)}条"
+        ref_en = f"Art. {a}"
+        if p is not None:
+            ref_zh += f"第{chinese_number(p)}款"
+            ref_en += f" ¶{p}"
+        if i is not None:
+            ref_zh += f"第（{chinese_number(i)}）项"
+            ref_en += f" ({i})"
+        return CitationOut(article=a, paragraph=p, item=i, ref_zh=ref_zh, ref_en=ref_en,
+                           text_zh=self._texts.get((a, p, i), ""))
+
+    def basis(self, citation: Citation) -> list[BasisOut]:
+        sources = self._loaded.sources
+        return [BasisOut(key=k, name_zh=sources[k].name_zh, name_en=sources[k].name_en, tag=sources[k].tag)
+                for k in citation.basis]
+
+    def _trace(self, period: _Period, result: Run) -> list[Fired]:
+        fired = []
+        for resolved in period.tables:
+            table = resolved.table
+            table_result = result.results[table.id]
+            for index in table_result.selected:
+                rule = table.rules[index]
+                inputs = {}
+                for name, _ in rule.tests:
+                    type_def = table.input_type(name)
+                    inputs[name] = _shown(result.values.get(name), type_def.kind, type_def.dimension)
+                fired.append(Fired(table=table.id, rule=rule.id, citation=self.cite(rule.citation),
+                                   basis=self.basis(rule.citation), inputs=inputs,
+                                   outputs={k: _shown_output(v) for k, v in resolved.rules[index].outputs.items()},
+                                   note=rule.note))
+        return fired
+
+
+def _shown(value: Any, kind: Kind, dimension: str | None) -> Any:
+    """A fact value as JSON: sets sorted, quantities with their canonical unit."""
+    if value is None:
+        return None
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if kind == Kind.QUANTITY:
+        from .units import CANONICAL_SYMBOL, DIMENSIONS
+
+        return f"{value:.10g} {CANONICAL_SYMBOL[DIMENSIONS[dimension or 'area'][1]]}"
+    return value
+
+
+def _shown_output(value: Any) -> Any:
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _clause_texts(loaded: LoadedRuleset) -> dict[tuple[int, int | None, int | None], str]:
+    texts: dict[tuple[int, int | None, int | None], str] = {}
+    for article in loaded.regulation.articles:
+        whole = []
+        for p_no, paragraph in enumerate(article.paragraphs, start=1):
+            body = "\n".join([paragraph.text_zh, *(i.text_zh for i in paragraph.items)])
+            texts[(article.article, p_no, None)] = body
+            whole.append(body)
+            for item in paragraph.items:
+                texts[(article.article, p_no, item.item)] = item.text_zh
+                texts.setdefault((article.article, None, item.item), item.text_zh)
+        texts[(article.article, None, None)] = "\n".join(whole)
+    return texts

@@ -1,0 +1,183 @@
+"""One pint registry for every quantity patrolrules reads.
+
+Magnitudes are exact ``Fraction`` values so that legal lines hold exactly:
+5 亩 is 10000/3 m², and "以上" (at least) compares with ``>=`` (刑法 第99条).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import Any
+
+import pint
+
+ureg: Any = pint.UnitRegistry(non_int_type=Fraction)
+# 市制 units; 1 亩 = 10000/15 m² exactly (GLOSSARY, Units).
+ureg.define("mu = 10000/15 * meter ** 2")
+ureg.define("yuan = [currency]")
+ureg.define("wan_yuan = 10000 * yuan")
+# A working day is not a fixed number of hours: it is its own dimension and
+# is counted against a holiday calendar (行政处罚法 第85条), never converted.
+ureg.define("working_day = [working_time]")
+
+Quantity = ureg.Quantity
+
+# Chinese and common spellings → pint unit expressions.
+UNIT_ALIASES: dict[str, str] = {
+    "亩": "mu",
+    "公顷": "hectare",
+    "ha": "hectare",
+    "平方米": "meter ** 2",
+    "㎡": "meter ** 2",
+    "m²": "meter ** 2",
+    "m2": "meter ** 2",
+    "平方公里": "kilometer ** 2",
+    "km2": "kilometer ** 2",
+    "km²": "kilometer ** 2",
+    "米": "meter",
+    "公里": "kilometer",
+    "千米": "kilometer",
+    "元": "yuan",
+    "万元": "wan_yuan",
+    "立方米": "meter ** 3",
+    "m3": "meter ** 3",
+    "m³": "meter ** 3",
+    "日": "day",
+    "天": "day",
+    "小时": "hour",
+    "工作日": "working_day",
+}
+
+# Dimension name → (pint dimensionality, canonical unit, readable name).
+DIMENSIONS: dict[str, tuple[str, str, str]] = {
+    "area": ("[length] ** 2", "meter ** 2", "an area such as '3.5亩', '2000 平方米' or '0.2 公顷'"),
+    "length": ("[length]", "meter", "a length such as '30 m' or '1.5 公里'"),
+    "money": ("[currency]", "yuan", "an amount of money such as '5万元' or '80000 元'"),
+    "volume": ("[length] ** 3", "meter ** 3", "a volume such as '1200 立方米'"),
+    "duration": ("[time]", "hour", "a duration such as '24 小时' or '3 日'"),
+    "working_time": ("[working_time]", "working_day", "a number of working days such as '3 工作日'"),
+}
+
+CANONICAL_SYMBOL = {
+    "meter ** 2": "m²", "meter": "m", "yuan": "元", "meter ** 3": "m³", "hour": "h", "working_day": "工作日",
+}
+
+_NUMBER_UNIT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+
+
+class QuantityError(ValueError):
+    """A quantity that cannot be read: ``reason`` and the ``expected`` form."""
+
+    def __init__(self, reason: str, expected: str) -> None:
+        super().__init__(f"{reason}; expected {expected}")
+        self.reason = reason
+        self.expected = expected
+
+
+def parse_unit(text: str) -> Any:
+    """A pint unit from a Chinese or pint spelling; raises ``ValueError``."""
+    expression = UNIT_ALIASES.get(text.strip(), text.strip())
+    try:
+        return ureg.parse_units(expression)
+    except Exception as exc:  # pint raises several types for bad units
+        raise ValueError(f"unknown unit {text!r}") from exc
+
+
+def parse_quantity(value: Any, dimension: str) -> Any:
+    """A pint Quantity with an exact Fraction magnitude, checked against ``dimension``.
+
+    Accepts ``"3.5亩"``, ``"2000 平方米"``, ``{"value": 3.5, "unit": "亩"}``, a pint
+    Quantity, or ``[value, unit]``. Raises ``QuantityError`` naming the expected dimension.
+    """
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    dimensionality, _, readable = DIMENSIONS[dimension]
+    try:
+        if isinstance(value, ureg.Quantity):
+            magnitude, unit = value.magnitude, value.units
+        elif isinstance(value, str):
+            match = _NUMBER_UNIT.match(value)
+            if not match or not match.group(2):
+                raise QuantityError("not a number followed by its unit", readable)
+            magnitude, unit = match.group(1), parse_unit(match.group(2))
+        elif isinstance(value, dict) and set(value) == {"value", "unit"}:
+            magnitude, unit = value["value"], parse_unit(str(value["unit"]))
+        elif isinstance(value, (list, tuple)) and len(value) == 2:
+            magnitude, unit = value[0], parse_unit(str(value[1]))
+        else:
+            raise QuantityError("a bare number has no unit", readable)
+        quantity = ureg.Quantity(to_fraction(magnitude), unit)
+    except QuantityError:
+        raise
+    except ValueError as exc:
+        raise QuantityError(str(exc), readable) from None
+    if not quantity.check(dimensionality):
+        raise QuantityError(f"wrong dimension ({dimension_of(quantity) or unit_text(quantity)})", readable)
+    return quantity
+
+
+def dimension_of(quantity: Any) -> str | None:
+    """The name of the quantity's dimension in ``DIMENSIONS``, if it has one."""
+    for name, (dimensionality, _, _) in DIMENSIONS.items():
+        if quantity.check(dimensionality):
+            return name
+    return None
+
+
+def unit_text(quantity: Any) -> str:
+    """The unit as pint spells it (``meter ** 2``), without pint's float formatter."""
+    parts = []
+    for name, exponent in sorted(quantity.unit_items()):
+        parts.append(name if exponent == 1 else f"{name} ** {exponent}")
+    return " * ".join(parts)
+
+
+def to_fraction(magnitude: Any) -> Fraction:
+    """An exact Fraction from a number or numeric string; rejects NaN, infinity and bools."""
+    if isinstance(magnitude, bool):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(magnitude, float) and not math.isfinite(magnitude):
+        raise ValueError("expected a finite number")
+    if isinstance(magnitude, float):
+        return Fraction(repr(magnitude))  # 0.1 → 1/10, as written, not its binary value
+    if isinstance(magnitude, (int, Fraction)):
+        return Fraction(magnitude)
+    if isinstance(magnitude, str):
+        try:
+            return Fraction(magnitude.strip())
+        except (ValueError, ZeroDivisionError) as exc:
+            raise ValueError(f"not a number: {magnitude!r}") from exc
+    raise ValueError(f"expected a number, got {type(magnitude).__name__}")
+
+
+def canonical_magnitude(quantity: Any, dimension: str) -> Fraction:
+    """The exact magnitude of ``quantity`` in the canonical unit of ``dimension``."""
+    return Fraction(quantity.to(DIMENSIONS[dimension][1]).magnitude)
+
+
+def format_quantity(quantity: Any) -> str:
+    """A short, deterministic text such as ``'3.5 mu'`` or ``'10000/3 m²'``."""
+    magnitude = Fraction(quantity.magnitude)
+    number = str(magnitude.numerator) if magnitude.denominator == 1 else _decimal_or_fraction(magnitude)
+    unit = unit_text(quantity)
+    return f"{number} {CANONICAL_SYMBOL.get(unit, unit)}"
+
+
+def _decimal_or_fraction(value: Fraction) -> str:
+    denominator = value.denominator
+    while denominator % 2 == 0:
+        denominator //= 2
+    while denominator % 5 == 0:
+        denominator //= 5
+    if denominator == 1:  # a terminating decimal: print it exactly
+        digits = 0
+        scaled = value
+        while scaled.denominator != 1:
+            scaled *= 10
+            digits += 1
+        sign = "-" if scaled < 0 else ""
+        text = str(abs(scaled.numerator)).rjust(digits + 1, "0")
+        return f"{sign}{text[:-digits]}.{text[-digits:]}"
+    return f"{value.numerator}/{value.denominator}"

@@ -1,0 +1,32 @@
+"""Helpers that write small rulesets into a temporary directory."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import textwrap
+from pathlib import Path
+
+from patrolrules.ruleset import bundled_directory
+
+def copy_bundled(target: Path) -> Path:
+    """A writable copy of the bundled ruleset."""
+    destination = Path(tempfile.mkdtemp(dir=target)) / "ruleset"
+    shutil.copytree(bundled_directory(), destination)
+    return destination
+
+
+def article8_header(directory: Path) -> str:
+    """The head of art08_zones.yaml up to its tables (article, titles, exact quote)."""
+    text = (directory / "art08_zones.yaml").read_text(encoding="utf-8")
+    return text[: text.index("tables:")]
+
+
+def with_tables(directory: Path, tables_yaml: str, parameters_yaml: str | None = None) -> Path:
+    """Replace the article-8 tables (and optionally the article-8 parameters)."""
+    header = article8_header(directory)
+    (directory / "art08_zones.yaml").write_text(header + "tables:\n" + textwrap.indent(textwrap.dedent(tables_yaml), "  "),
+                                               encoding="utf-8")
+    if parameters_yaml is not None:
+        (directory / "parameters" / "art08_zones.yaml").write_text(textwrap.dedent(parameters_yaml), encoding="utf-8")
+    return directory

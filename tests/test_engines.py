@@ -1,0 +1,86 @@
+"""The native and durable engines agree; the durable adapter survives heavy use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import given, settings
+
+from patrolrules.engine import compiled, durable
+from patrolrules.facts import EXTRACTOR
+from patrolrules.ruleset import parse_observation
+
+from . import strategies
+
+pytestmark = pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules installs on Python < 3.13 only")
+
+DAY = strategies.DAY
+
+
+@pytest.fixture(scope="module")
+def engines(ruleset):
+    tables = compiled.resolve(ruleset.graph, DAY)
+    return tables, compiled.NativeMatcher(tables), durable.DurableMatcher(tables)
+
+
+def test_engines_agree_on_every_table(ruleset, engines):
+    tables, native, reference = engines
+
+    @settings(max_examples=2000)
+    @given(strategies.observations(ruleset))
+    def check(observation):
+        facts = EXTRACTOR(parse_observation(observation))
+        values = compiled.run(tables, native, facts).values
+        for index in range(len(tables)):  # every table, on the same upstream values
+            assert native.match(index, values) == reference.match(index, values), tables[index].table.id
+
+    check()
+
+
+def test_decisions_agree(ruleset):
+    @settings(max_examples=200)
+    @given(strategies.observations(ruleset))
+    def check(observation):
+        native = ruleset.evaluate(observation).model_dump(mode="json")
+        reference = ruleset.evaluate(observation, engine="durable").model_dump(mode="json")
+        assert native == reference
+
+    check()
+
+
+def _random_observations(count: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    zones = ["permanent_basic_farmland_area", "ordinary_cultivated_land", "city_planning_area",
+             "village_road_corridor", "approved_land_use_area"]
+    out = []
+    for index in range(count):
+        out.append({
+            "id": f"o{index}",
+            "observed_at": (dt.datetime(2024, 1, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+                            + dt.timedelta(minutes=index)).isoformat(),
+            "site": {"zones": rng.sample(zones, rng.randint(0, 2)),
+                     "distance_to_national_road": f"{rng.uniform(0, 60):.3f} m",
+                     "distance_to_village_road": f"{rng.uniform(0, 10):.3f} m"},
+        })
+    return out
+
+
+def test_durable_evaluates_five_thousand_distinct_observations(ruleset):
+    observations = _random_observations(5000, seed=7)
+    decisions = [ruleset.evaluate(o, engine="durable") for o in observations]
+    assert len(decisions) == 5000
+    sample = random.Random(3).sample(range(5000), 200)
+    for index in sample:
+        assert decisions[index] == ruleset.evaluate(observations[index])
+
+
+@pytest.mark.parametrize("engine", ["native", "durable"])
+def test_eight_threads_match_sequential(ruleset, engine):
+    observations = _random_observations(800, seed=11)
+    sequential = [ruleset.evaluate(o, engine=engine) for o in observations]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        threaded = list(pool.map(lambda o: ruleset.evaluate(o, engine=engine), observations))
+    assert threaded == sequential
