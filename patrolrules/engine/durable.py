@@ -18,8 +18,8 @@ import itertools
 import json
 import os
 import threading
-from decimal import Decimal
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from ..errors import PatrolRulesError
