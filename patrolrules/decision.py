@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .labels import label, value_label
+from .labels import chinese_number, label, value_label
 
 
 class _Out(BaseModel):
@@ -77,6 +77,32 @@ class ZoneDecision(_Out):
     citations: list[CitationOut]
 
 
+class ViolationItem(_Out):
+    """One matched item of Art. 9, worded exactly as the regulation, with its legal basis."""
+
+    item: int
+    code: str
+    name_zh: str
+    name_en: str
+    forms: list[str]
+    forms_zh: list[str]
+    citation: CitationOut
+    legal_basis: list[BasisOut]
+    rules: list[str]
+    matched_facts: dict[str, Any]
+    provision: str | None = None
+
+
+class ViolationDecision(_Out):
+    """Art. 9: every matching item, the primary one, or an explicit "no violation"."""
+
+    status: Literal["violation", "no_violation", "undetermined"]
+    status_zh: str
+    items: list[ViolationItem]
+    item_numbers: list[int]
+    primary_item: int | None
+
+
 class Alternative(_Out):
     """What the decision would be if an unknown fact had this value."""
 
@@ -99,6 +125,7 @@ class Decision(_Out):
     observation_id: str | None
     as_of: dt.date
     zone: ZoneDecision
+    violations: ViolationDecision
     missing_facts: list[MissingFact]
     citations: list[CitationOut]
     trace: list[Fired]
@@ -118,6 +145,29 @@ def _facts_text(inputs: dict[str, Any], lang: str) -> str:
         shown = value_label(value, lang)
         parts.append(f"{label(name, lang)}={shown}" if lang == "en" else f"{label(name, lang)}：{shown}")
     return ("; " if lang == "en" else "；").join(parts)
+
+
+def _explain_violations(violations: ViolationDecision, zh: bool) -> list[str]:
+    lines = [f"二、违法行为：{violations.status_zh}" if zh else f"2. Violations: {violations.status}"]
+    for item in violations.items:
+        primary = ("（主要）" if zh else " (primary)") if item.item == violations.primary_item else ""
+        facts = _facts_text(item.matched_facts, "zh" if zh else "en")
+        if zh:
+            lines.append(f"  第九条第（{chinese_number(item.item)}）项{primary}：{item.name_zh}")
+            lines.extend(f"    形式：{form}" for form in item.forms_zh)
+            lines.append(f"    条文：{item.citation.text_zh}")
+            lines.append(f"    所依事实：{facts}")
+            lines.append(f"    法律依据：{'、'.join(b.name_zh for b in item.legal_basis)}")
+        else:
+            lines.append(f"  Art. 9 item ({item.item}){primary}: {item.name_en} [{item.code}]")
+            lines.extend(f"    form: {form}" for form in item.forms)
+            lines.append(f"    text (zh): {item.citation.text_zh}")
+            lines.append(f"    facts matched: {facts}")
+            lines.append(f"    legal basis: {'; '.join(b.name_en for b in item.legal_basis)}")
+        if item.provision:
+            lines.append(f"    {'所涉规定' if zh else 'provision'}：{item.provision}" if zh
+                         else f"    provision: {item.provision}")
+    return lines
 
 
 def _explain(decision: Decision, lang: str) -> str:
@@ -140,7 +190,9 @@ def _explain(decision: Decision, lang: str) -> str:
         lines.append(f"1. Zone tier: {zone.tier} (deciding zones: {named})")
         lines.append(f"   Patrol modes: {', '.join(zone.patrol_modes)}; expected {zone.frequency_per_week} a week")
     lines.append("")
-    lines.append("二、适用规则" if zh else "2. Rules applied")
+    lines.extend(_explain_violations(decision.violations, zh))
+    lines.append("")
+    lines.append("三、适用规则" if zh else "3. Rules applied")
     for fired in decision.trace:
         ref = fired.citation.ref_zh if zh else fired.citation.ref_en
         facts = _facts_text(fired.inputs, lang)
@@ -154,7 +206,7 @@ def _explain(decision: Decision, lang: str) -> str:
             lines.append(f"    {'法律依据' if zh else 'Legal basis'}：{names}" if zh else f"    Legal basis: {names}")
     if decision.missing_facts:
         lines.append("")
-        lines.append("三、尚缺事实（结论可能改变）" if zh else "3. Missing facts (the decision may change)")
+        lines.append("四、尚缺事实（结论可能改变）" if zh else "4. Missing facts (the decision may change)")
         for missing in decision.missing_facts:
             lines.append(f"  {missing.label_zh if zh else missing.fact}:")
             for alternative in missing.alternatives:

@@ -35,11 +35,29 @@ def _cultivated_area(observation: Any) -> float | None:
     return _area_sum(observation, _CULTIVATED)
 
 
+def _facility_area_exceeds_filing(observation: Any) -> bool | None:
+    # Art. 9(五) 擅自扩大用地规模: the facility uses more land than was filed (备案).
+    facility = observation.land.facility_agri
+    if facility is None or facility.actual_area is None or facility.filed_area is None:
+        return None
+    return bool(units.canonical_magnitude(facility.actual_area, "area")
+                > units.canonical_magnitude(facility.filed_area, "area"))
+
+
+def _other_provision_named(observation: Any) -> bool:
+    # Art. 9(八) applies when the patrol names the provision violated; none named is a known "no".
+    return bool(observation.activity.other_provision and observation.activity.other_provision.strip())
+
+
 DERIVED = {
     "quantities.area_total": (TypeDef(Kind.QUANTITY, dimension="area"), _total_area,
                               "total occupied area, all land classes"),
     "quantities.area_cultivated": (TypeDef(Kind.QUANTITY, dimension="area"), _cultivated_area,
                                    "occupied cultivated land, permanent basic farmland included"),
+    "land.facility_agri.area_exceeds_filing": (TypeDef(Kind.BOOLEAN), _facility_area_exceeds_filing,
+                                               "facility land in use exceeds the filed area (Art. 9(五))"),
+    "activity.other_provision_named": (TypeDef(Kind.BOOLEAN), _other_provision_named,
+                                       "the observation names another provision violated (Art. 9(八))"),
 }
 
 EXTRACTOR = FactExtractor(Observation, DERIVED)

@@ -4,6 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from .engine.tables import Kind
+from .units import CANONICAL_SYMBOL, DIMENSIONS
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(number: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 26 → 二十六 (article, paragraph and item numbers)."""
+    tens, ones = divmod(number, 10)
+    text = ("" if tens <= 1 else _CN_DIGITS[tens]) + ("十" if tens else "")
+    return text + (_CN_DIGITS[ones] if ones or not tens else "")
+
+
+def shown_value(value: Any, kind: Kind, dimension: str | None) -> Any:
+    """A fact value as JSON: sets sorted, quantities with their canonical unit."""
+    if value is None:
+        return None
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if kind == Kind.QUANTITY:
+        return f"{value:.10g} {CANONICAL_SYMBOL[DIMENSIONS[dimension or 'area'][1]]}"
+    return value
+
 FACT_LABELS_ZH: dict[str, str] = {
     "site.zones": "所在区域",
     "site.distance_to_national_road": "距国道距离",

@@ -18,15 +18,15 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from . import zones
+from . import violations, zones
 from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
 from .engine import compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
 from .engine.loader import LoadedRuleset, load_directory
-from .engine.tables import Citation, Kind, RuleGraph
+from .engine.tables import Citation, RuleGraph
 from .errors import InputError, PatrolRulesError, Problem, validation_problems
 from .facts import EXTRACTOR, FACTS
-from .labels import label
+from .labels import chinese_number, label, shown_value
 from .observation import Observation
 
 Engine = Literal["native", "durable"]
@@ -63,16 +63,6 @@ def parse_observation(observation: Observation | Mapping[str, Any]) -> Observati
         return Observation.model_validate(dict(observation))
     except ValidationError as exc:
         raise InputError(validation_problems(exc.errors())) from None
-
-
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(number: int) -> str:
-    """1 → 一, 10 → 十, 14 → 十四, 26 → 二十六 (article and paragraph numbers)."""
-    tens, ones = divmod(number, 10)
-    text = ("" if tens <= 1 else _CN_DIGITS[tens]) + ("十" if tens else "")
-    return text + (_CN_DIGITS[ones] if ones or not tens else "")
 
 
 @dataclass(frozen=True)
@@ -159,6 +149,9 @@ class Ruleset:
     def _decision(self, observation: Observation, day: dt.date, period: _Period, facts: dict[str, Any],
                   result: Run) -> Decision:
         zone = zones.zone_decision(result, self._citation_of, self.cite)
+        missing = self._missing(period, facts, result)
+        found = violations.violation_decision(result, self._graph, day, observation.activity.other_provision,
+                                              self.cite, self.basis, missing)
         trace = self._trace(period, result)
         citations = {f.citation.ref_en: f.citation for f in trace}
         return Decision(
@@ -166,14 +159,15 @@ class Ruleset:
             observation_id=observation.id,
             as_of=day,
             zone=zone,
-            missing_facts=self._missing(period, facts, result),
+            violations=found,
+            missing_facts=missing,
             citations=sorted(citations.values(), key=lambda c: (c.article, c.paragraph or 0, c.item or 0)),
             trace=trace,
         )
 
     @staticmethod
     def _summary(result: Run) -> dict[str, Any]:
-        return zones.summary(result)
+        return {**zones.summary(result), **violations.summary(result)}
 
     def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
@@ -185,7 +179,7 @@ class Ruleset:
                 changed = self._summary(compiled.run(period.tables, period.matcher, {**facts, name: value}))
                 diff = {k: v for k, v in changed.items() if base.get(k) != v}
                 if diff:
-                    shown = _shown(value, fact_type.kind, fact_type.dimension)
+                    shown = shown_value(value, fact_type.kind, fact_type.dimension)
                     alternatives.append(Alternative(value=shown, changes=diff))
             if alternatives:
                 missing.append(MissingFact(fact=name, label_zh=label(name, "zh"), alternatives=alternatives))
@@ -224,25 +218,12 @@ class Ruleset:
                 inputs = {}
                 for name, _ in rule.tests:
                     type_def = table.input_type(name)
-                    inputs[name] = _shown(result.values.get(name), type_def.kind, type_def.dimension)
+                    inputs[name] = shown_value(result.values.get(name), type_def.kind, type_def.dimension)
                 fired.append(Fired(table=table.id, rule=rule.id, citation=self.cite(rule.citation),
                                    basis=self.basis(rule.citation), inputs=inputs,
                                    outputs={k: _shown_output(v) for k, v in resolved.rules[index].outputs.items()},
                                    note=rule.note))
         return fired
-
-
-def _shown(value: Any, kind: Kind, dimension: str | None) -> Any:
-    """A fact value as JSON: sets sorted, quantities with their canonical unit."""
-    if value is None:
-        return None
-    if isinstance(value, frozenset):
-        return sorted(value)
-    if kind == Kind.QUANTITY:
-        from .units import CANONICAL_SYMBOL, DIMENSIONS
-
-        return f"{value:.10g} {CANONICAL_SYMBOL[DIMENSIONS[dimension or 'area'][1]]}"
-    return value
 
 
 def _shown_output(value: Any) -> Any:

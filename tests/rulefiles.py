@@ -23,7 +23,13 @@ def article8_header(directory: Path) -> str:
 
 
 def with_tables(directory: Path, tables_yaml: str, parameters_yaml: str | None = None) -> Path:
-    """Replace the article-8 tables (and optionally the article-8 parameters)."""
+    """Keep only article 8 and replace its tables (and optionally its parameters)."""
+    meta = directory / "ruleset.yaml"
+    lines = meta.read_text(encoding="utf-8").splitlines()
+    start = lines.index("articles:")
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith("  - ")), len(lines))
+    meta.write_text("\n".join([*lines[:start], "articles:", "  - art08_zones.yaml", *lines[end:]]) + "\n",
+                    encoding="utf-8")
     header = article8_header(directory)
     (directory / "art08_zones.yaml").write_text(header + "tables:\n" + textwrap.indent(textwrap.dedent(tables_yaml), "  "),
                                                encoding="utf-8")

@@ -88,6 +88,7 @@ class ParameterSpec(_Strict):
     unit: str | None = Field(None, description="unit of every value, e.g. 'mu', 'm', 'wan_yuan'")
     source: Literal["regulation", "law", "default"]
     reference: str = Field(description="the article or document behind the value, or why it is a default")
+    used_by: str | None = Field(None, description="the registered function that reads it, when no table does")
     values: list[DatedValueSpec] = Field(min_length=1)
 
 

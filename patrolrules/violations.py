@@ -1,0 +1,107 @@
+"""Art. 9: which statutory violation items an observation matches, and the primary one.
+
+The tables live in ``rulesets/wanzhou/art09_violations.yaml``. This module merges
+the rows that matched into one entry per item (item 5 keeps its forms apart),
+names each item exactly as the regulation words it, and picks the primary item by
+the ``item_precedence`` parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .decision import BasisOut, CitationOut, MissingFact, ViolationDecision, ViolationItem
+from .engine.compiled import Run
+from .engine.tables import Citation, RuleGraph
+from .labels import shown_value
+
+TABLE = "violations"
+PRECEDENCE = "item_precedence"
+
+# GLOSSARY.md, "Violation items (WZ-9)".
+CODES = {
+    1: ("illegal_land_occupation", "illegal occupation of land without approval"),
+    2: ("permanent_structure_on_temporary_land", "permanent buildings or structures on temporary-use land"),
+    3: ("cultivated_land_destruction",
+        "kiln or grave on cultivated land, or unauthorised house, sand, stone, mining or soil on cultivated land"),
+    4: ("basic_farmland_destruction", "destructive use of basic farmland"),
+    5: ("facility_agri_land_misuse", "misuse of facility agricultural land"),
+    6: ("unlicensed_mineral_activity", "unlicensed exploration or mining of mineral resources"),
+    7: ("planning_permit_violation", "construction violating the (rural) construction planning permit inside the "
+                                     "urban construction-land area"),
+    8: ("other_violation", "other violations of planning and natural-resources law"),
+}
+# The three forms of item 5, worded as the regulation's item (五) words them.
+FORMS = {
+    "facility_non_agri_use": ("擅自或变相将设施农业用地用于其他非农建设", "non-agricultural use"),
+    "facility_scale_expansion": ("擅自扩大用地规模", "enlarged scale"),
+    "facility_pbf_breach": ("违反规定占用永久基本农田", "permanent basic farmland breach"),
+}
+STATUS_ZH = {"violation": "发现违法行为", "no_violation": "未发现违法行为", "undetermined": "尚不能确定（缺少事实）"}
+
+
+def item_name_zh(clause_text: str) -> str:
+    """The item's words as printed, without its number and the closing 的；/。."""
+    text = re.sub(r"^[（(][一二三四五六七八九十]+[）)]", "", clause_text.strip())
+    return re.sub(r"(的)?[；。;]?$", "", text)
+
+
+def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str | None,
+                       cite: Callable[[Citation], CitationOut], basis: Callable[[Citation], list[BasisOut]],
+                       missing: list[MissingFact]) -> ViolationDecision:
+    """The Art. 9 decision from the evaluated tables."""
+    table = graph.table(TABLE)
+    result = run.results[TABLE]
+    merged: dict[int, dict[str, Any]] = {}
+    for index, outputs in zip(result.selected, result.outputs, strict=True):
+        rule = table.rules[index]
+        number = int(outputs["item"][1:])
+        entry = merged.setdefault(number, {"citation": rule.citation, "basis": {}, "rules": [], "forms": [],
+                                                "facts": {}})
+        entry["rules"].append(rule.id)
+        for name, _ in rule.tests:
+            type_def = table.input_type(name)
+            entry["facts"][name] = shown_value(run.values.get(name), type_def.kind, type_def.dimension)
+        for b in basis(rule.citation):
+            entry["basis"].setdefault(b.key, b)
+        form = outputs.get("form")
+        if form and form not in entry["forms"]:
+            entry["forms"].append(form)
+    items = []
+    for number in sorted(merged):
+        entry = merged[number]
+        citation = cite(entry["citation"])
+        forms = sorted(entry["forms"], key=list(FORMS).index)
+        items.append(ViolationItem(
+            item=number,
+            code=CODES[number][0],
+            name_zh=item_name_zh(citation.text_zh),
+            name_en=CODES[number][1],
+            forms=forms,
+            forms_zh=[FORMS[f][0] for f in forms],
+            citation=citation,
+            legal_basis=list(entry["basis"].values()),
+            rules=entry["rules"],
+            matched_facts=entry["facts"],
+            provision=provision if number == 8 else None,
+        ))
+    numbers = [i.item for i in items]
+    precedence = [int(n) for n in graph.parameters[PRECEDENCE].at(day)]
+    primary = next((n for n in precedence if n in numbers), None)
+    if items:
+        status = "violation"
+    elif any("items" in a.changes for m in missing for a in m.alternatives):
+        status = "undetermined"
+    else:
+        status = "no_violation"
+    return ViolationDecision(status=status, status_zh=STATUS_ZH[status], items=items, item_numbers=numbers,
+                             primary_item=primary)
+
+
+def summary(run: Run) -> dict[str, object]:
+    """The Art. 9 outcome, for comparing alternatives of unknown facts."""
+    found = run.values[f"{TABLE}.item"] or frozenset()
+    return {"items": sorted(int(v[1:]) for v in found)}
