@@ -103,6 +103,35 @@ class ViolationDecision(_Out):
     primary_item: int | None
 
 
+class RequiredAction(_Out):
+    """One step the patrol must take, in procedural order, with its article."""
+
+    order: int
+    action: str
+    name_zh: str
+    name_en: str
+    citation: CitationOut
+    steps_zh: list[str] = []
+
+
+class StopNotice(_Out):
+    """The written stop notice of Art. 13 ¶3 (Art. 11(四) for the 282 route)."""
+
+    type: str
+    name_zh: str
+    name_en: str
+    citation: CitationOut
+
+
+class DisposalDecision(_Out):
+    """Arts. 10–13: required actions in order, the notice, the initial-verification checklist."""
+
+    actions: list[RequiredAction]
+    notice: StopNotice | None
+    verification_checklist: list[str]
+    verification_checklist_zh: list[str]
+
+
 class Alternative(_Out):
     """What the decision would be if an unknown fact had this value."""
 
@@ -126,6 +155,7 @@ class Decision(_Out):
     as_of: dt.date
     zone: ZoneDecision
     violations: ViolationDecision
+    disposal: DisposalDecision
     missing_facts: list[MissingFact]
     citations: list[CitationOut]
     trace: list[Fired]
@@ -170,6 +200,22 @@ def _explain_violations(violations: ViolationDecision, zh: bool) -> list[str]:
     return lines
 
 
+def _explain_disposal(disposal: DisposalDecision, zh: bool) -> list[str]:
+    lines = ["  应当采取的措施：" if zh else "  Required actions:"]
+    for action in disposal.actions:
+        ref = action.citation.ref_zh if zh else action.citation.ref_en
+        lines.append(f"    {action.order}. {action.name_zh if zh else action.name_en}（{ref}）" if zh
+                     else f"    {action.order}. {action.name_en} ({ref})")
+        lines.extend(f"       - {step}" for step in action.steps_zh)
+    if disposal.notice:
+        lines.append(f"  书面通知书：{disposal.notice.name_zh}" if zh
+                     else f"  Written notice: {disposal.notice.name_en} {disposal.notice.name_zh}")
+    if disposal.verification_checklist:
+        lines.append(("  初步核查：" + "、".join(disposal.verification_checklist_zh)) if zh
+                     else "  Verify: " + ", ".join(disposal.verification_checklist))
+    return lines
+
+
 def _explain(decision: Decision, lang: str) -> str:
     zh = lang == "zh"
     stamp = decision.ruleset
@@ -191,6 +237,8 @@ def _explain(decision: Decision, lang: str) -> str:
         lines.append(f"   Patrol modes: {', '.join(zone.patrol_modes)}; expected {zone.frequency_per_week} a week")
     lines.append("")
     lines.extend(_explain_violations(decision.violations, zh))
+    lines.append("")
+    lines.extend(_explain_disposal(decision.disposal, zh))
     lines.append("")
     lines.append("三、适用规则" if zh else "3. Rules applied")
     for fired in decision.trace:

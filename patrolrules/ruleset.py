@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from . import violations, zones
+from . import disposal, violations, zones
 from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
 from .engine import compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
@@ -160,6 +160,7 @@ class Ruleset:
             as_of=day,
             zone=zone,
             violations=found,
+            disposal=disposal.disposal_decision(result, self._graph, self.cite),
             missing_facts=missing,
             citations=sorted(citations.values(), key=lambda c: (c.article, c.paragraph or 0, c.item or 0)),
             trace=trace,
@@ -167,7 +168,7 @@ class Ruleset:
 
     @staticmethod
     def _summary(result: Run) -> dict[str, Any]:
-        return {**zones.summary(result), **violations.summary(result)}
+        return {**zones.summary(result), **violations.summary(result), **disposal.summary(result)}
 
     def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)

@@ -1,0 +1,31 @@
+"""Arts. 11 and 13 properties: every violation is stopped orally and reported upward;
+an ongoing one gets exactly one written notice; no violation, no stop."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from . import strategies
+
+STAGES = st.sampled_from(["planned", "under_construction", "completed"])
+
+
+def test_stop_and_notice_follow_the_violation_and_stage(ruleset):
+    @given(strategies.observations(ruleset), STAGES)
+    def check(observation, stage):
+        observation = {**observation, "activity": {**observation.get("activity", {}), "stage": stage}}
+        decision = ruleset.evaluate(observation)
+        actions = [a.action for a in decision.disposal.actions]
+        found = bool(decision.violations.items)
+        assert ("oral_stop" in actions) == found and ("report_upward" in actions) == found
+        assert actions.count("written_notice") == (1 if found and stage == "under_construction" else 0)
+        assert (decision.disposal.notice is not None) == (found and stage == "under_construction")
+        assert ("halt_approvals" in actions) == ("written_notice" in actions)
+        assert actions.count("ledger_entry") == 1
+        if not found:
+            assert actions == ["ledger_entry"] and decision.disposal.verification_checklist == []
+        orders = [a.order for a in decision.disposal.actions]
+        assert orders == list(range(1, len(orders) + 1))
+
+    check()
