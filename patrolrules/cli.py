@@ -111,6 +111,24 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reference(args: argparse.Namespace) -> int:
+    from . import reference
+    from .ruleset import load_ruleset
+
+    ruleset = load_ruleset(args.ruleset)
+    target = Path(args.out)
+    if args.check:
+        stale = reference.stale(ruleset, target)
+        for page in stale:
+            print(f"stale: {target / page}", file=sys.stderr)
+        if stale:
+            print("patrolrules: the rule reference is stale; run `patrolrules reference`", file=sys.stderr)
+        return EXIT_FINDINGS if stale else EXIT_OK
+    for page in reference.write(ruleset, target):
+        print(f"wrote {target / page}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="patrolrules", description="The Wanzhou patrol regulation as executable rules.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -130,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--engine", choices=["native", "durable"], default="native")
     with_ruleset(explain)
     explain.set_defaults(func=cmd_explain)
+
+    ref = sub.add_parser("reference", help="generate the bilingual rule reference (docs/reference)")
+    ref.add_argument("--out", default="docs/reference", help="target directory (default: docs/reference)")
+    ref.add_argument("--check", action="store_true", help="exit 1 if the pages there are stale")
+    with_ruleset(ref)
+    ref.set_defaults(func=cmd_reference)
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts"])
