@@ -572,7 +572,7 @@ class Comparison:
         import matplotlib.pyplot as plt
 
         column = column or (str(self.summary["changed"].idxmax()) if self.changed else "tier")
-        figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+        figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
         counts = self.summary["changed"]
         left.barh([str(i) for i in counts.index], list(counts.values), color="#c0392b")
         left.set_title("changed rows per output")
@@ -585,10 +585,9 @@ class Comparison:
         right_bars = [int(after.get(label, 0)) for label in labels]
         right.bar([p - 0.2 for p in positions], left_bars, width=0.4, label="baseline", color="#7f8c8d")
         right.bar([p + 0.2 for p in positions], right_bars, width=0.4, label="variant", color="#2980b9")
-        right.set_xticks(list(positions), [str(label) for label in labels], rotation=30, ha="right")
+        right.set_xticks(list(positions), [_short(label) for label in labels], rotation=30, ha="right")
         right.set_title(f"{column}: baseline vs variant")
         right.legend()
-        figure.tight_layout()
         return figure
 
     def __repr__(self) -> str:
@@ -600,6 +599,11 @@ class Comparison:
                 f"(<code>{self.baseline.content_id[:12]}</code> → <code>{self.variant.content_id[:12]}</code>)</p>")
         shown = self.summary[self.summary["changed"] > 0]
         return head + str(shown.to_html()) + str(self.rows.head(20).to_html())
+
+
+def _short(label: Any, width: int = 32) -> str:
+    text = str(label)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _label(value: Any) -> Any:
