@@ -201,3 +201,20 @@ def test_synth_observations_are_valid_and_realistic():
     assert {r["lead_source"] for r in YEAR} >= {"patrol", "satellite_enforcement", "complaint_phone"}
     assert any("ore_value" in r["quantities"] for r in YEAR)
     assert any("site" in r and "zones" not in r["site"] for r in YEAR)  # unknown zones happen
+
+
+def test_columns_of_sections_appear_once_the_decision_has_them():
+    from pydantic import BaseModel
+
+    from patrolrules.whatif import _model_has
+
+    class Violations(BaseModel):
+        items: list[str]
+        primary_item: str | None = None
+
+    class Later(BaseModel):
+        violations: Violations | None = None
+
+    assert _model_has(Later, "violations.items") and _model_has(Later, "violations.primary_item")
+    assert not _model_has(Later, "violations.status") and not _model_has(Later, "escalation.filing")
+    assert _model_has(patrolrules.Decision, "zone.tier") and not _model_has(patrolrules.Decision, "zone.nothing")
