@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -13,7 +14,9 @@ NOTEBOOK = ROOT / "docs" / "notebooks" / "what-if.ipynb"
 
 def test_the_what_if_notebook_runs_top_to_bottom():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    # The python3 kernel of this interpreter's own ipykernel: no `ipykernel install` needed.
+    # A last cell, run only here, proves the kernel is this interpreter's own ipykernel
+    # (jupyter_client's native python3 kernel): no `ipykernel install` is needed.
+    notebook.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.prefix)"))
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}})
     client.execute()  # raises CellExecutionError naming the failing cell
@@ -21,3 +24,4 @@ def test_the_what_if_notebook_runs_top_to_bottom():
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3  # the three questions' plots
     assert any("Comparison" in o.get("data", {}).get("text/plain", "") for o in outputs)
+    assert notebook.cells[-1].outputs[0]["text"].strip() == sys.prefix
