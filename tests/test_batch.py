@@ -212,9 +212,17 @@ def test_columns_of_sections_appear_once_the_decision_has_them():
         items: list[str]
         primary_item: str | None = None
 
+    class Notice(BaseModel):
+        type: str
+
+    class Disposal(BaseModel):
+        notice: Notice | None
+
     class Later(BaseModel):
         violations: Violations | None = None
+        disposal: Disposal
 
     assert _model_has(Later, "violations.items") and _model_has(Later, "violations.primary_item")
+    assert _model_has(Later, "disposal.notice.type") and not _model_has(Later, "disposal.notice.kind")
     assert not _model_has(Later, "violations.status") and not _model_has(Later, "escalation.filing")
     assert _model_has(patrolrules.Decision, "zone.tier") and not _model_has(patrolrules.Decision, "zone.nothing")
