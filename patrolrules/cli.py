@@ -67,7 +67,7 @@ def _dump(data: Any, out: TextIO) -> None:
 def _evaluate_all(args: argparse.Namespace) -> list[Any]:
     from .ruleset import load_ruleset
 
-    ruleset = load_ruleset(args.ruleset)
+    ruleset = load_ruleset(args.ruleset, overlays=getattr(args, "overlay", None) or ())
     records = read_records(args.file)
     decisions: list[Any] = []
     problems: list[Problem] = []
@@ -140,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", help="JSON or JSON Lines file of observations, '-' for stdin")
     evaluate.add_argument("--engine", choices=["native", "durable"], default="native")
     with_ruleset(evaluate)
+    evaluate.add_argument("--overlay", action="append", default=[], metavar="FILE",
+                        help="apply an overlay file (repeatable; applied in order)")
     evaluate.set_defaults(func=cmd_evaluate)
 
     explain = sub.add_parser("explain", help="print the readable account of each decision")
@@ -147,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--lang", choices=["zh", "en"], default="zh")
     explain.add_argument("--engine", choices=["native", "durable"], default="native")
     with_ruleset(explain)
+    explain.add_argument("--overlay", action="append", default=[], metavar="FILE",
+                        help="apply an overlay file (repeatable; applied in order)")
     explain.set_defaults(func=cmd_explain)
 
     ref = sub.add_parser("reference", help="generate the bilingual rule reference (docs/reference)")

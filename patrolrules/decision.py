@@ -168,6 +168,12 @@ class Decision(_Out):
             raise InputError([Problem("lang", "unknown language", lang, "'zh' or 'en'")])
         return _explain(self, lang)
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the tier and the Chinese account."""
+        from .whatif import decision_html
+
+        return decision_html(self)
+
 
 def _facts_text(inputs: dict[str, Any], lang: str) -> str:
     parts = []

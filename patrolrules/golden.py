@@ -48,7 +48,14 @@ def pick(data: Any, path: str) -> Any:
 
 
 def check_case(ruleset: Any, file: str, line: int | None, case: CaseSpec) -> CaseOutcome:
-    """Evaluate one case and compare every expected field."""
+    """Evaluate one case (under its overlays, named relative to the ruleset) and compare every expected field."""
+    if case.overlays:
+        from .whatif import ruleset_with_overlays
+
+        try:
+            ruleset = ruleset_with_overlays(ruleset, tuple(case.overlays))
+        except PatrolRulesError as exc:
+            return CaseOutcome(file, line, case.name, (), f"{type(exc).__name__}: {exc}")
     try:
         decision = ruleset.evaluate(case.input).model_dump(mode="json")
     except PatrolRulesError as exc:

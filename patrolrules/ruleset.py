@@ -11,10 +11,10 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
@@ -28,6 +28,9 @@ from .errors import InputError, PatrolRulesError, Problem, validation_problems
 from .facts import EXTRACTOR, FACTS
 from .labels import chinese_number, label, shown_value
 from .observation import Observation
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Engine = Literal["native", "durable"]
 ENGINES = ("native", "durable")
@@ -43,13 +46,18 @@ def bundled_directory() -> Path:
     raise PatrolRulesError("the bundled ruleset is missing from this installation")
 
 
-def load_ruleset(source: str | Path | None = None) -> Ruleset:
-    """Load a ruleset directory (``None``: the bundled Wanzhou ruleset)."""
+def load_ruleset(source: str | Path | None = None, overlays: Sequence[str | Path] = ()) -> Ruleset:
+    """Load a ruleset directory (``None``: the bundled Wanzhou ruleset), then apply ``overlays`` in order."""
     directory = bundled_directory() if source is None else Path(source)
     if not (directory / "ruleset.yaml").is_file():
         raise InputError([Problem("source", "not a ruleset directory (no ruleset.yaml)", str(source),
                                   "a directory holding ruleset.yaml")])
-    return Ruleset(load_directory(directory, FACTS))
+    ruleset = Ruleset(load_directory(directory, FACTS))
+    if overlays:
+        from .whatif import apply_overlays
+
+        ruleset = apply_overlays(ruleset, overlays)
+    return ruleset
 
 
 def parse_observation(observation: Observation | Mapping[str, Any]) -> Observation:
@@ -122,6 +130,19 @@ class Ruleset:
         facts = EXTRACTOR(parsed)
         result = compiled.run(period.tables, period.matcher, facts)
         return self._decision(parsed, day, period, facts, result)
+
+    # -- what-ifs and batches (patrolrules.whatif) ----------------------------
+    def with_parameters(self, mapping: Mapping[str, Any]) -> Ruleset:
+        """A new ruleset with these parameter values ("50 m", "3亩", or dated); this one is unchanged."""
+        from .whatif import with_parameters
+
+        return with_parameters(self, mapping)
+
+    def evaluate_many(self, data: Any, *, engine: Engine = "native") -> pd.DataFrame:
+        """A DataFrame with one row per input (flat columns and ``error``); needs ``patrolrules[analysis]``."""
+        from .whatif import evaluate_many
+
+        return evaluate_many(self, data, engine=engine)
 
     def _period(self, day: dt.date, engine: str) -> _Period:
         if engine not in ENGINES:

@@ -11,18 +11,20 @@ from patrolrules import reference
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").rglob("*.md") if "reference" not in p.parts)]
-SAMPLES = [(page, index, code) for page in PAGES
-           for index, code in enumerate(re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S))]
+SAMPLES = {page: re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S) for page in PAGES}
 
 
-@pytest.mark.parametrize(("page", "index", "code"), SAMPLES,
-                         ids=[f"{p.relative_to(ROOT)}#{i}" for p, i, _ in SAMPLES])
-def test_code_sample_runs(page, index, code, capsys):
-    exec(compile(code, f"{page}#{index}", "exec"), {"__name__": "__docs__"})
+@pytest.mark.parametrize("page", [p for p, blocks in SAMPLES.items() if blocks],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_code_samples_run(page, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, object] = {"__name__": "__docs__"}  # a page's samples run in order, like a session
+    for index, code in enumerate(SAMPLES[page]):
+        exec(compile(code, f"{page}#{index}", "exec"), namespace)
 
 
 def test_there_are_samples_to_run():
-    assert len(SAMPLES) >= 4
+    assert sum(len(blocks) for blocks in SAMPLES.values()) >= 4
 
 
 def test_rule_reference_is_current(ruleset):

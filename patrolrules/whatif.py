@@ -1,0 +1,628 @@
+"""Policy what-ifs: changed parameters, overlays, batch evaluation and comparison.
+
+A what-if never mutates a ruleset: ``with_parameters`` and overlays rewrite the
+ruleset's *data* and reload it through the loader, so a changed ruleset passes
+exactly the validation of a ruleset read from disk, and gets its own content id.
+Batch evaluation and comparison return pandas DataFrames (the optional
+``patrolrules[analysis]`` extra); pandas is imported only when they are used.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import functools
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import units
+from .decision import Decision
+from .engine.loader import load_directory
+from .engine.spec import RuleSpec
+from .engine.tables import Parameter
+from .engine.yamlsafe import line_of, read_yaml
+from .errors import InputError, PatrolRulesError, Problem, RuleProblem, RulesetError
+from .facts import FACTS
+from .ruleset import Engine, Ruleset, parse_observation
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+# ---- parameter edits ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Issue:
+    """A problem with one requested parameter value."""
+
+    name: str
+    message: str
+    given: Any
+    expected: str | None
+
+
+class _Bad(ValueError):
+    def __init__(self, message: str, expected: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+
+
+def _json_number(value: Fraction) -> int | float | str:
+    """An exact number as rule-file data: an int, a float that reads back exactly, or 'p/q'."""
+    if value.denominator == 1:
+        return int(value)
+    as_float = float(value)
+    if Fraction(repr(as_float)) == value:
+        return as_float
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _converted(param: Parameter, raw: Any) -> Any:
+    """``raw`` as a value in the parameter's own unit, as rule-file data; raises ``_Bad``."""
+    if param.unit is not None:
+        dimension = param.dimension or "area"
+        expected = f"a number in {param.unit}, or {units.DIMENSIONS[dimension][2]}"
+        if isinstance(raw, bool):
+            raise _Bad("expected a quantity, got a boolean", expected)
+        if isinstance(raw, (int, float, Fraction)):
+            try:
+                magnitude = units.to_fraction(raw)
+            except ValueError as exc:
+                raise _Bad(str(exc), expected) from None
+        else:
+            try:
+                quantity = units.parse_quantity(raw, dimension)
+            except units.QuantityError as exc:
+                raise _Bad(f"{exc.reason} for parameter {param.name!r} ({dimension})", expected) from None
+            magnitude = Fraction(quantity.to(units.parse_unit(param.unit)).magnitude)
+        if magnitude < 0:
+            raise _Bad("must not be negative", expected)
+        return _json_number(magnitude)
+    current = param.values[0].value if param.values else None
+    if isinstance(current, bool):
+        if not isinstance(raw, bool):
+            raise _Bad("expected true or false", "true or false")
+        return raw
+    if isinstance(current, Fraction):
+        if isinstance(raw, str):
+            raise _Bad(f"parameter {param.name!r} has no unit; give a plain number", "a plain number")
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, Fraction)):
+            raise _Bad("expected a number", "a plain number")
+        try:
+            exact = units.to_fraction(raw)
+        except ValueError as exc:
+            raise _Bad(str(exc), "a finite number") from None
+        number = _json_number(exact)
+        return float(exact) if isinstance(number, str) else number
+    if isinstance(current, str):
+        if not isinstance(raw, str):
+            raise _Bad("expected text", "text")
+        return raw
+    if isinstance(current, tuple):
+        if not isinstance(raw, (list, tuple)):
+            raise _Bad("expected a list", "a list")
+        return list(raw)
+    raise _Bad("this parameter cannot be changed", None)
+
+
+def _date(raw: Any) -> str:
+    if isinstance(raw, dt.datetime):
+        raise _Bad("a date-time is not a date", "a date YYYY-MM-DD")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw).isoformat()
+        except ValueError:
+            pass
+    raise _Bad(f"not a date: {raw!r}", "a date YYYY-MM-DD")
+
+
+def _is_dated(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {"from", "value"}
+
+
+def _entries(value: Any) -> list[tuple[Any, Any]]:
+    """(date or None, value) pairs: a plain value, ``{from, value}``, or a list of those."""
+    if _is_dated(value):
+        return [(value["from"], value["value"])]
+    if isinstance(value, (list, tuple)) and value and all(_is_dated(v) for v in value):
+        return [(v["from"], v["value"]) for v in value]
+    return [(None, value)]
+
+
+def _edit_parameters(ruleset: Ruleset, mapping: Mapping[str, Any],
+                     files: dict[str, Any]) -> list[_Issue]:
+    """Write the new values into ``files`` (parameter files' data); return every problem.
+
+    An undated value replaces the parameter's whole history from its first date; a
+    dated value (``{"from": date, "value": v}``) is added, replacing one of the same date.
+    """
+    parameters = ruleset.graph.parameters
+    issues: list[_Issue] = []
+    if not isinstance(mapping, Mapping):
+        return [_Issue("", "expected a mapping of parameter names to values", type(mapping).__name__,
+                       "a dict such as {'national_road_buffer': '50 m'}")]
+    for name, value in mapping.items():
+        if not isinstance(name, str) or name not in parameters:
+            close = difflib.get_close_matches(str(name), list(parameters), n=3)
+            issues.append(_Issue(str(name), f"unknown parameter {name!r}", None,
+                                 f"one of {', '.join(close)}" if close else "a parameter of the ruleset"))
+            continue
+        param = parameters[name]
+        values: list[dict[str, Any]] = files[param.position.file]["parameters"][name]["values"]
+        new: list[tuple[str | None, Any]] = []
+        for start, raw in _entries(value):
+            try:
+                new.append((None if start is None else _date(start), _converted(param, raw)))
+            except _Bad as exc:
+                issues.append(_Issue(name, exc.message, raw if start is None else value, exc.expected))
+        if len(new) != len(_entries(value)):
+            continue
+        for start, converted in new:
+            if start is None:
+                values[:] = [{"from": values[0]["from"], "value": converted}]
+            else:
+                values[:] = [v for v in values if str(v["from"]) != start]
+                values.append({"from": start, "value": converted})
+                values.sort(key=lambda v: str(v["from"]))
+    return issues
+
+
+def _files(ruleset: Ruleset) -> dict[str, Any]:
+    """A private copy of every file's data, to edit and reload."""
+    return {name: copy.deepcopy(data) for name, data in ruleset.loaded.canonical.items()}
+
+
+def _reload(ruleset: Ruleset, files: dict[str, Any]) -> Ruleset:
+    return Ruleset(load_directory(ruleset.loaded.directory, FACTS, overrides=files))
+
+
+def with_parameters(ruleset: Ruleset, mapping: Mapping[str, Any]) -> Ruleset:
+    """A new ruleset with these parameter values; raises ``InputError`` naming every bad one.
+
+    Values are numbers in the parameter's own unit or quantities with units
+    (``"50 m"``, ``"3亩"``), converted exactly; ``{"from": date, "value": v}``
+    adds a dated value.
+    """
+    files = _files(ruleset)
+    issues = _edit_parameters(ruleset, mapping, files)
+    if issues:
+        raise InputError([Problem(i.name, i.message, i.given, i.expected) for i in issues])
+    return _reload(ruleset, files)
+
+
+# ---- overlays ----------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleTarget(_Strict):
+    table: str
+    rule: str
+
+
+class AddTarget(_Strict):
+    table: str
+    after: str | None = Field(None, description="insert after this rule id (default: at the end)")
+
+
+class RuleChangeSpec(_Strict):
+    """One change to one table: ``remove``, ``replace`` (+ ``with``) or ``add`` (+ ``with``)."""
+
+    remove: RuleTarget | None = None
+    replace: RuleTarget | None = None
+    add: AddTarget | None = None
+    with_: RuleSpec | None = Field(None, alias="with")
+
+    @model_validator(mode="after")
+    def _one_change(self) -> RuleChangeSpec:
+        chosen = [k for k in ("remove", "replace", "add") if getattr(self, k) is not None]
+        if len(chosen) != 1:
+            raise ValueError("give exactly one of remove, replace, add")
+        if (chosen[0] == "remove") != (self.with_ is None):
+            raise ValueError("replace and add need 'with: <rule>'; remove takes none")
+        return self
+
+
+class OverlaySpec(_Strict):
+    """An overlay file: a named patch of parameters and rules, applied in order."""
+
+    overlay: str = Field(description="the overlay's name")
+    description: str | None = None
+    parameters: dict[str, Any] = {}
+    rules: list[RuleChangeSpec] = []
+
+
+def _find_table(files: dict[str, Any], ruleset: Ruleset, table_id: str) -> list[Any] | None:
+    for name in ruleset.loaded.meta.articles:
+        for table in files[name].get("tables") or ():
+            if table.get("id") == table_id:
+                rules: list[Any] = table["rules"]
+                return rules
+    return None
+
+
+def _apply_rule_change(change: RuleChangeSpec, raw: Any, files: dict[str, Any], ruleset: Ruleset, label: str,
+                       line: int | None, problems: list[RuleProblem], added: set[str]) -> None:
+    target: RuleTarget | AddTarget | None = change.remove or change.replace or change.add
+    assert target is not None
+    rules = _find_table(files, ruleset, target.table)
+    if rules is None:
+        close = difflib.get_close_matches(target.table, [t.id for t in ruleset.graph.tables], n=3)
+        problems.append(RuleProblem(label, line, f"unknown table {target.table!r}", None,
+                                    f"did you mean {', '.join(close)}?" if close else "name a table of the ruleset"))
+        return
+    ids = [r.get("id") for r in rules]
+    existing = change.remove or change.replace
+    wanted = change.add.after if change.add is not None else existing.rule if existing is not None else None
+    if wanted is not None and wanted not in ids:
+        close = difflib.get_close_matches(wanted, [str(i) for i in ids], n=3)
+        problems.append(RuleProblem(label, line, f"table {target.table!r} has no rule {wanted!r}", wanted,
+                                    f"did you mean {', '.join(close)}?" if close else "name a rule of the table"))
+        return
+    new_rule = raw.get("with")
+    if change.remove is not None:
+        del rules[ids.index(wanted)]
+    elif change.replace is not None:
+        rules[ids.index(wanted)] = new_rule
+        added.add(str(new_rule["id"]))
+    else:
+        rules.insert(len(rules) if wanted is None else ids.index(wanted) + 1, new_rule)
+        added.add(str(new_rule["id"]))
+
+
+def apply_overlay(ruleset: Ruleset, path: str | Path, label: str | None = None) -> Ruleset:
+    """A new ruleset with the overlay file at ``path`` applied; problems raise ``RulesetError``."""
+    label = label or str(path)
+    data = read_yaml(Path(path), label)
+    try:
+        spec = OverlaySpec.model_validate(data)
+    except ValidationError as exc:
+        raise RulesetError([
+            RuleProblem(label, line_of(data, tuple(e["loc"])), f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
+            for e in exc.errors()]) from None
+    files = _files(ruleset)
+    problems = [RuleProblem(label, line_of(data, ("parameters", i.name)),
+                            f"parameter {i.name!r}: {i.message}" + (f" (given {i.given!r})" if i.given else ""),
+                            None, i.expected)
+                for i in _edit_parameters(ruleset, spec.parameters, files)]
+    added: set[str] = set()
+    for index, change in enumerate(spec.rules):
+        _apply_rule_change(change, data["rules"][index], files, ruleset, label, line_of(data, ("rules", index)),
+                           problems, added)
+    if problems:
+        raise RulesetError(problems)
+    try:
+        return _reload(ruleset, files)
+    except RulesetError as exc:
+        # A problem in a rule the overlay brought in is the overlay's (its lines are the overlay's).
+        raise RulesetError([
+            RuleProblem(label, p.line, p.message, p.rule_id, p.fix) if p.rule_id in added
+            else RuleProblem(p.file, p.line, f"{p.message} (after overlay {label})", p.rule_id, p.fix)
+            for p in exc.problems]) from None
+
+
+def apply_overlays(ruleset: Ruleset, paths: Iterable[str | Path]) -> Ruleset:
+    """The overlays applied in order, each to the result of the one before."""
+    for path in paths:
+        ruleset = apply_overlay(ruleset, path)
+    return ruleset
+
+
+@functools.lru_cache(maxsize=32)
+def ruleset_with_overlays(ruleset: Ruleset, names: tuple[str, ...]) -> Ruleset:
+    """Overlays named relative to the ruleset's directory (as golden cases name them)."""
+    root = ruleset.loaded.directory.resolve()
+    for name in names:
+        path = (root / name).resolve()
+        if not path.is_relative_to(root):
+            raise RulesetError([RuleProblem(name, None, "overlay lies outside the ruleset directory",
+                                            fix="name an overlay file inside the ruleset, e.g. overlays/x.yaml")])
+        ruleset = apply_overlay(ruleset, path, name)
+    return ruleset
+
+
+# ---- batch evaluation ----------------------------------------------------------
+
+# Flat output columns: name → candidate dotted paths into a Decision (the first that
+# the Decision model has wins). Sections other modules add appear once they exist.
+COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("id", ("observation_id",)),
+    ("as_of", ("as_of",)),
+    ("tier", ("zone.tier",)),
+    ("deciding_zones", ("zone.deciding_zones",)),
+    ("patrol_modes", ("zone.patrol_modes",)),
+    ("frequency_per_week", ("zone.frequency_per_week",)),
+    ("violation", ("violations.status",)),
+    ("items", ("violations.item_numbers", "violations.items")),
+    ("primary_item", ("violations.primary_item",)),
+    ("notice", ("disposal.notice.type", "disposal.notice")),
+    ("filing", ("escalation.filing", "escalation.case_filing", "escalation.file_case")),
+    ("transfer", ("escalation.transfer", "escalation.judicial_transfer", "escalation.transfer_to_judiciary")),
+    ("special_report", ("escalation.special_report", "reports.special_report", "escalation.reports.special")),
+    ("missing_facts", ("missing_facts",)),
+)
+KEY_COLUMNS = ("id", "as_of")
+
+
+def _model_has(model: type[BaseModel], path: str) -> bool:
+    import typing
+
+    current: Any = model
+    for part in path.split("."):
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            return False
+        annotation = fields[part].annotation
+        candidates = [annotation, *typing.get_args(annotation)]
+        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return True
+
+
+@functools.cache
+def columns() -> tuple[tuple[str, str], ...]:
+    """The flat columns this version of ``Decision`` has: (column, dotted path)."""
+    found = []
+    for column, paths in COLUMNS:
+        path = next((p for p in paths if _model_has(Decision, p)), None)
+        if path is not None:
+            found.append((column, path))
+    return tuple(found)
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_flat(v) for v in value]
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):  # enums
+        return value.value
+    return value
+
+
+def decision_row(decision: Decision) -> dict[str, Any]:
+    """One decision as flat columns (see ``COLUMNS``), without the ``error`` column."""
+    row: dict[str, Any] = {}
+    for column, path in columns():
+        value: Any = decision
+        for part in path.split("."):
+            value = getattr(value, part, None)
+        if column == "missing_facts":
+            value = [m.fact for m in decision.missing_facts]
+        row[column] = _flat(value)
+    return row
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise PatrolRulesError("batch evaluation needs pandas: pip install 'patrolrules[analysis]'") from None
+    return pandas
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:  # NaN
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _plain_cell(value: Any) -> Any:
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime()
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):  # numpy scalars and arrays
+        return value.tolist()
+    return value
+
+
+def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """A DataFrame row (dotted column names) as a nested observation mapping; blanks are left out."""
+    nested: dict[str, Any] = {}
+    for column, value in flat.items():
+        if _missing(value):
+            continue
+        node = nested
+        parts = str(column).split(".")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[parts[-1]] = _plain_cell(value)
+    return nested
+
+
+def _records(data: Any) -> tuple[list[Any], list[Any]]:
+    """(index labels, records) from observations, mappings, or a DataFrame."""
+    if hasattr(data, "to_dict") and hasattr(data, "columns") and hasattr(data, "index"):
+        rows = data.to_dict(orient="records")
+        return list(data.index), [_nested(row) for row in rows]
+    if isinstance(data, (Mapping, str, bytes)) or not isinstance(data, Iterable):
+        raise InputError([Problem("data", "expected a sequence of observations or a DataFrame",
+                                  type(data).__name__, "a list of observations/mappings, or a pandas DataFrame")])
+    records = list(data)
+    return list(range(len(records))), records
+
+
+def _decide(ruleset: Ruleset, record: Any, engine: Engine) -> Decision | PatrolRulesError:
+    try:
+        return ruleset.evaluate(parse_observation(record), engine=engine)
+    except PatrolRulesError as exc:
+        return exc
+
+
+def _frame(index: Sequence[Any], outcomes: Sequence[Decision | PatrolRulesError]) -> pd.DataFrame:
+    pd_ = _pandas()
+    names = [c for c, _ in columns()]
+    rows = []
+    for outcome in outcomes:
+        if isinstance(outcome, Decision):
+            rows.append({**decision_row(outcome), "error": None})
+        else:
+            rows.append({**dict.fromkeys(names), "error": str(outcome)})
+    frame: pd.DataFrame = pd_.DataFrame(rows, index=pd_.Index(index), columns=[*names, "error"], dtype=object)
+    return frame
+
+
+def evaluate_many(ruleset: Ruleset, data: Any, *, engine: Engine = "native") -> pd.DataFrame:
+    """One row per input, in order, with flat columns and ``error`` (the reason a row failed).
+
+    Rows in = rows out: a bad row keeps its index, its outcome columns are empty
+    and ``error`` says why. ``data``: observations, mappings, or a DataFrame whose
+    columns are dotted field names (``site.zones``, ``land.land_class``).
+    """
+    index, records = _records(data)
+    return _frame(index, [_decide(ruleset, r, engine) for r in records])
+
+
+# ---- comparison -----------------------------------------------------------------
+
+
+def _same(a: Any, b: Any) -> bool:
+    return (_missing(a) and _missing(b)) or (not _missing(a) and not _missing(b) and a == b)
+
+
+def _fired(decision: Decision) -> set[str]:
+    return {f"{f.table}/{f.rule}" for f in decision.trace}
+
+
+def _explanation(before: Decision | PatrolRulesError, after: Decision | PatrolRulesError) -> str:
+    if not isinstance(before, Decision) or not isinstance(after, Decision):
+        return f"before: {before if not isinstance(before, Decision) else 'ok'}; " \
+               f"after: {after if not isinstance(after, Decision) else 'ok'}"
+    gained = sorted(_fired(after) - _fired(before))
+    lost = sorted(_fired(before) - _fired(after))
+    parts = []
+    if gained:
+        parts.append("now fires " + ", ".join(gained))
+    if lost:
+        parts.append("no longer fires " + ", ".join(lost))
+    return "; ".join(parts) or "same rules fire; a parameter value they output changed"
+
+
+class Comparison:
+    """What changes from ``baseline`` to ``variant`` on the same data."""
+
+    def __init__(self, baseline: Ruleset, variant: Ruleset, data: Any, *, engine: Engine = "native") -> None:
+        pd_ = _pandas()
+        index, records = _records(data)
+        self.baseline = baseline
+        self.variant = variant
+        self._outcomes = ([_decide(baseline, r, engine) for r in records],
+                          [_decide(variant, r, engine) for r in records])
+        self.before: pd.DataFrame = _frame(index, self._outcomes[0])
+        self.after: pd.DataFrame = _frame(index, self._outcomes[1])
+        outputs = [c for c in self.before.columns if c not in KEY_COLUMNS]
+        changed = {c: [not _same(a, b) for a, b in zip(self.before[c], self.after[c], strict=True)]
+                   for c in outputs}
+        self.outputs: list[str] = outputs
+        self.summary: pd.DataFrame = pd_.DataFrame(
+            {"changed": [sum(changed[c]) for c in outputs]}, index=pd_.Index(outputs, name="output"))
+        any_change = [any(changed[c][i] for c in outputs) for i in range(len(records))]
+        positions = [i for i, flag in enumerate(any_change) if flag]
+        moved = [c for c in outputs if any(changed[c])]
+        rows: dict[str, list[Any]] = {"id": [self.before["id"].iloc[i] for i in positions]}
+        for column in moved:
+            rows[f"{column}_before"] = [self.before[column].iloc[i] for i in positions]
+            rows[f"{column}_after"] = [self.after[column].iloc[i] for i in positions]
+        rows["explanation"] = [_explanation(self._outcomes[0][i], self._outcomes[1][i]) for i in positions]
+        self.rows: pd.DataFrame = pd_.DataFrame(rows, index=pd_.Index([index[i] for i in positions]), dtype=object)
+        self._positions = dict(zip([index[i] for i in positions], positions, strict=True))
+
+    @property
+    def changed(self) -> int:
+        """How many input rows changed in any output."""
+        return len(self.rows)
+
+    def explain(self, row: Any, lang: str = "en") -> str:
+        """The two decisions for one changed row, side by side in text."""
+        position = self._positions.get(row)
+        if position is None:
+            raise InputError([Problem("row", "not a changed row", row, "an index label of .rows")])
+        texts = []
+        for title, outcome in (("before", self._outcomes[0][position]), ("after", self._outcomes[1][position])):
+            body = outcome.explain("zh" if lang == "zh" else "en") if isinstance(outcome, Decision) else str(outcome)
+            texts.append(f"=== {title} ===\n{body}")
+        return "\n\n".join(texts)
+
+    def transitions(self, column: str = "tier") -> pd.DataFrame:
+        """A before × after count table of one output over every row."""
+        pd_ = _pandas()
+        before = self.before[column].map(_label)
+        after = self.after[column].map(_label)
+        table: pd.DataFrame = pd_.crosstab(before.rename(f"{column} before"), after.rename(f"{column} after"))
+        return table
+
+    def plot(self, column: str | None = None) -> Figure:
+        """Changed outcomes per output, and before/after counts of the most-changed output."""
+        import matplotlib.pyplot as plt
+
+        column = column or (str(self.summary["changed"].idxmax()) if self.changed else "tier")
+        figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+        counts = self.summary["changed"]
+        left.barh([str(i) for i in counts.index], list(counts.values), color="#c0392b")
+        left.set_title("changed rows per output")
+        left.set_xlabel("rows")
+        before = self.before[column].map(_label).value_counts()
+        after = self.after[column].map(_label).value_counts()
+        labels = sorted(set(before.index) | set(after.index), key=str)
+        positions = range(len(labels))
+        left_bars = [int(before.get(label, 0)) for label in labels]
+        right_bars = [int(after.get(label, 0)) for label in labels]
+        right.bar([p - 0.2 for p in positions], left_bars, width=0.4, label="baseline", color="#7f8c8d")
+        right.bar([p + 0.2 for p in positions], right_bars, width=0.4, label="variant", color="#2980b9")
+        right.set_xticks(list(positions), [_short(label) for label in labels], rotation=30, ha="right")
+        right.set_title(f"{column}: baseline vs variant")
+        right.legend()
+        return figure
+
+    def __repr__(self) -> str:
+        return (f"<Comparison {self.baseline.content_id[:12]} → {self.variant.content_id[:12]}: "
+                f"{self.changed} of {len(self.before)} rows changed>")
+
+    def _repr_html_(self) -> str:
+        head = (f"<p><b>{self.changed}</b> of {len(self.before)} rows changed "
+                f"(<code>{self.baseline.content_id[:12]}</code> → <code>{self.variant.content_id[:12]}</code>)</p>")
+        shown = self.summary[self.summary["changed"] > 0]
+        return head + str(shown.to_html()) + str(self.rows.head(20).to_html())
+
+
+def _short(label: Any, width: int = 32) -> str:
+    text = str(label)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _label(value: Any) -> Any:
+    """A cell as a hashable label for counting (lists joined, blanks as '—')."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "∅"
+    return value
+
+
+def compare(baseline: Ruleset, variant: Ruleset, data: Any, *, engine: Engine = "native") -> Comparison:
+    """Evaluate ``data`` under both rulesets; the summary, changed rows and a plot of what changed."""
+    return Comparison(baseline, variant, data, engine=engine)
+
+
+def decision_html(decision: Decision) -> str:
+    """A decision for Jupyter: the zone tier and the Chinese account."""
+    zone = decision.zone
+    return (f"<div><p><b>{html.escape(zone.tier_zh)}</b> ({html.escape(zone.tier)}) — "
+            f"{html.escape(', '.join(zone.deciding_zones) or 'no deciding zone')}</p>"
+            f"<pre>{html.escape(decision.explain('zh'))}</pre></div>")

@@ -1,0 +1,228 @@
+"""Batch evaluation, comparison and rich display (pandas and matplotlib: the analysis extra)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+import matplotlib
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import patrolrules
+from patrolrules import synth, units
+from patrolrules.whatif import columns, decision_row
+
+from .strategies import observations
+
+matplotlib.use("Agg")
+
+RULESET = patrolrules.load_ruleset()
+YEAR = synth.observations(600, seed=7)
+AT = "2024-05-01T09:00:00+08:00"
+
+BROKEN: list[Any] = [
+    42,
+    "not an observation",
+    {},
+    {"observed_at": "yesterday"},
+    {"observed_at": "2024-05-01T09:00:00"},  # no timezone
+    {"observed_at": AT, "site": {"zones": ["the_moon"]}},
+    {"observed_at": AT, "site": {"distance_to_national_road": "3 亩"}},
+    {"observed_at": AT, "quantities": {"area": {"grassland": "-2亩"}}},
+    {"observed_at": "2001-01-01T09:00:00+08:00"},  # before the ruleset took effect
+    {"observed_at": AT, "colour": "red"},
+]
+
+
+# ---- evaluate_many ----------------------------------------------------------------
+
+
+@settings(max_examples=25)
+@given(st.lists(st.one_of(observations(RULESET), st.sampled_from(BROKEN)), min_size=1, max_size=8))
+def test_evaluate_many_keeps_every_row_and_good_rows_equal_evaluate(rows):
+    frame = RULESET.evaluate_many(rows)
+    assert len(frame) == len(rows) and list(frame.index) == list(range(len(rows)))
+    for position, row in enumerate(rows):
+        got = frame.iloc[position]
+        try:
+            expected = decision_row(RULESET.evaluate(row))
+        except patrolrules.PatrolRulesError as exc:
+            assert got["error"] == str(exc)
+            assert all(got[c] is None for c, _ in columns())
+        else:
+            assert got["error"] is None
+            assert {c: got[c] for c, _ in columns()} == expected
+
+
+def test_every_broken_row_is_reported_with_its_index_and_reason():
+    frame = RULESET.evaluate_many([{"observed_at": AT}, *BROKEN, {"observed_at": AT}])
+    assert len(frame) == len(BROKEN) + 2
+    errors = frame["error"]
+    assert errors.iloc[0] is None and errors.iloc[-1] is None
+    assert errors.iloc[1:-1].notna().all()
+    assert "site.zones.0" in errors.iloc[6] and "the_moon" in errors.iloc[6]
+    assert "wrong dimension" in errors.iloc[7]
+    assert "before the ruleset took effect" in errors.iloc[9]
+
+
+def test_a_dataframe_with_dotted_columns_and_its_own_index():
+    data = pd.DataFrame({
+        "id": ["a", "b", "c"],
+        "observed_at": pd.to_datetime(["2024-05-01T09:00:00+08:00"] * 3),
+        "site.zones": [["city_planning_area"], [], None],
+        "site.distance_to_national_road": [None, "10 m", "300 m"],
+        "land.land_class": ["construction_land", "construction_land", "permanent_basic_farmland"],
+        "party.penalties_within_two_years": pd.array([1, None, 0], dtype="Int64"),
+    }, index=["x", "y", "z"])
+    frame = RULESET.evaluate_many(data)
+    assert list(frame.index) == ["x", "y", "z"]
+    assert list(frame["id"]) == ["a", "b", "c"]
+    assert list(frame["tier"]) == ["key", "key", "key"]
+    assert frame.loc["y", "deciding_zones"] == ["national_provincial_road_corridor"]
+    assert frame.loc["z", "deciding_zones"] == ["permanent_basic_farmland_area"]
+    assert frame["error"].isna().all()
+
+
+def test_a_dataframe_row_with_a_bad_cell_is_reported_not_dropped():
+    data = pd.DataFrame({"observed_at": [AT, AT], "land.land_class": ["construction_land", "lava"]})
+    frame = RULESET.evaluate_many(data)
+    assert len(frame) == 2 and frame.loc[0, "error"] is None
+    assert "land.land_class" in frame.loc[1, "error"] and "lava" in frame.loc[1, "error"]
+
+
+def test_evaluate_many_rejects_a_single_mapping():
+    with pytest.raises(patrolrules.InputError):
+        RULESET.evaluate_many({"observed_at": AT})
+
+
+def test_the_columns_are_flat_and_named():
+    frame = RULESET.evaluate_many(YEAR[:5])
+    assert list(frame.columns)[:3] == ["id", "as_of", "tier"]
+    assert list(frame.columns)[-1] == "error"
+    assert {"deciding_zones", "missing_facts", "frequency_per_week"} <= set(frame.columns)
+
+
+# ---- compare -------------------------------------------------------------------------
+
+
+def test_compare_with_itself_reports_no_change():
+    comparison = patrolrules.compare(RULESET, RULESET, YEAR)
+    assert comparison.changed == 0 and comparison.rows.empty
+    assert (comparison.summary["changed"] == 0).all()
+    assert len(comparison.before) == len(YEAR)
+
+
+def metres(text: str | None) -> Fraction | None:
+    return None if text is None else units.canonical_magnitude(units.parse_quantity(text, "length"), "length")
+
+
+def already_in_corridor(record: dict[str, Any]) -> bool:
+    """Listed in 国省道两侧 whatever the national-road buffer (zones or the other road buffers)."""
+    site = record["site"]
+    provincial, expressway = metres(site.get("distance_to_provincial_road")), metres(site.get("distance_to_expressway"))
+    return ("national_provincial_road_corridor" in (site.get("zones") or ())
+            or (provincial is not None and provincial <= 15) or (expressway is not None and expressway <= 30))
+
+
+def test_a_moved_threshold_changes_exactly_the_rows_that_cross_it():
+    wider = RULESET.with_parameters({"national_road_buffer": "50 m"})
+    comparison = patrolrules.compare(RULESET, wider, YEAR)
+    crossing = {index for index, record in enumerate(YEAR)
+                if (d := metres(record["site"].get("distance_to_national_road"))) is not None
+                and 20 < d <= 50 and not already_in_corridor(record)}
+    assert crossing, "the synthetic year must have sites between 20 m and 50 m"
+    assert set(comparison.rows.index) == crossing
+    # a crossing row gains the corridor; its tier rises only if it was not already key
+    for index in crossing:
+        assert "national_provincial_road_corridor" in comparison.after.loc[index, "deciding_zones"]
+        assert comparison.after.loc[index, "tier"] == "key"
+    rises = {i for i in crossing if comparison.before.loc[i, "tier"] != "key"}
+    assert comparison.summary.loc["tier", "changed"] == len(rises)
+    assert all("key.national_road_distance" in text for text in comparison.rows["explanation"])
+
+
+def test_a_dated_threshold_changes_only_rows_after_its_date():
+    dated = RULESET.with_parameters({"national_road_buffer": {"from": "2024-07-01", "value": "50 m"}})
+    comparison = patrolrules.compare(RULESET, dated, YEAR)
+    assert comparison.changed > 0
+    assert all(str(d) >= "2024-07-01" for d in comparison.rows.index.map(lambda i: YEAR[i]["observed_at"][:10]))
+
+
+def test_compare_rows_carry_before_after_and_an_explanation():
+    wider = RULESET.with_parameters({"national_road_buffer": "50 m"})
+    comparison = patrolrules.compare(RULESET, wider, YEAR)
+    assert {"tier_before", "tier_after", "explanation", "id"} <= set(comparison.rows.columns)
+    first = comparison.rows.index[0]
+    text = comparison.explain(first)
+    assert "=== before ===" in text and "=== after ===" in text
+    assert comparison.transitions("tier").to_numpy().sum() == len(YEAR)
+    with pytest.raises(patrolrules.InputError):
+        comparison.explain("no such row")
+
+
+def test_compare_plot_and_html():
+    wider = RULESET.with_parameters({"national_road_buffer": "50 m"})
+    comparison = patrolrules.compare(RULESET, wider, YEAR)
+    figure = comparison.plot()
+    assert len(figure.axes) == 2
+    assert figure.axes[0].get_title() == "changed rows per output"
+    bars = {p.get_y(): p.get_width() for p in figure.axes[0].patches}
+    assert max(bars.values()) == comparison.summary["changed"].max()
+    page = comparison._repr_html_()
+    assert f"<b>{comparison.changed}</b> of {len(YEAR)}" in page and "<table" in page
+
+
+def test_a_decision_displays_in_jupyter():
+    decision = RULESET.evaluate({"observed_at": AT, "site": {"zones": ["city_planning_area"]}})
+    page = decision._repr_html_()
+    assert "重点巡查区域" in page and "<pre>" in page and "city_planning_area" in page
+
+
+# ---- synthetic data ----------------------------------------------------------------------
+
+
+def test_synth_is_deterministic_per_seed_and_json():
+    assert synth.observations(50, seed=3) == synth.observations(50, seed=3)
+    assert synth.observations(50, seed=3) != synth.observations(50, seed=4)
+    assert json.loads(json.dumps(YEAR, ensure_ascii=False)) == YEAR
+
+
+def test_synth_observations_are_valid_and_realistic():
+    frame = RULESET.evaluate_many(YEAR)
+    assert frame["error"].isna().all()
+    assert {r["observed_at"][:4] for r in YEAR} == {"2024"}
+    areas = " ".join(a for r in YEAR for a in r["quantities"]["area"].values())
+    assert all(unit in areas for unit in ("亩", "平方米", "公顷"))
+    assert set(frame["tier"]) == {"key", "general", "unlisted"}
+    assert {r["lead_source"] for r in YEAR} >= {"patrol", "satellite_enforcement", "complaint_phone"}
+    assert any("ore_value" in r["quantities"] for r in YEAR)
+    assert any("site" in r and "zones" not in r["site"] for r in YEAR)  # unknown zones happen
+
+
+def test_columns_of_sections_appear_once_the_decision_has_them():
+    from pydantic import BaseModel
+
+    from patrolrules.whatif import _model_has
+
+    class Violations(BaseModel):
+        items: list[str]
+        primary_item: str | None = None
+
+    class Notice(BaseModel):
+        type: str
+
+    class Disposal(BaseModel):
+        notice: Notice | None
+
+    class Later(BaseModel):
+        violations: Violations | None = None
+        disposal: Disposal
+
+    assert _model_has(Later, "violations.items") and _model_has(Later, "violations.primary_item")
+    assert _model_has(Later, "disposal.notice.type") and not _model_has(Later, "disposal.notice.kind")
+    assert not _model_has(Later, "violations.status") and not _model_has(Later, "escalation.filing")
+    assert _model_has(patrolrules.Decision, "zone.tier") and not _model_has(patrolrules.Decision, "zone.nothing")
