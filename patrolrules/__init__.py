@@ -3,11 +3,29 @@
 from .decision import Decision
 from .errors import InputError, PatrolRulesError, Problem, RuleProblem, RulesetError
 from .observation import Observation
+from .records import (
+    AnnualPlan,
+    LedgerEntry,
+    PatrolTeam,
+    Validation,
+    ledger_entry_from,
+    validate_ledger,
+    validate_plan,
+    validate_team,
+)
 from .ruleset import Ruleset, load_ruleset
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnnualPlan",
+    "LedgerEntry",
+    "PatrolTeam",
+    "Validation",
+    "ledger_entry_from",
+    "validate_ledger",
+    "validate_plan",
+    "validate_team",
     "Decision",
     "InputError",
     "Observation",

@@ -111,6 +111,33 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .records import VALIDATORS
+    from .ruleset import load_ruleset
+
+    ruleset = load_ruleset(args.ruleset)
+    records = read_records(args.file)
+    extra: dict[str, Any] = {}
+    if args.as_of is not None and args.kind != "team":
+        try:
+            extra["as_of"] = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InputError([Problem("--as-of", "not a date", args.as_of, "a date YYYY-MM-DD")]) from None
+    invalid = 0
+    for index, record in enumerate(records, start=1):
+        result = VALIDATORS[args.kind](ruleset, record, **extra)
+        _dump({"record": index, **result.model_dump(mode="json")}, sys.stdout)
+        if not result.valid:
+            invalid += 1
+            for problem in result.problems:
+                cited = f" [{problem.citation.ref_en}]" if problem.citation else ""
+                print(f"record {index}: {problem.path or '<root>'}: {problem.message}; expected {problem.expected}"
+                      f"{cited}", file=sys.stderr)
+    return EXIT_FINDINGS if invalid else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="patrolrules", description="The Wanzhou patrol regulation as executable rules.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -130,6 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--engine", choices=["native", "durable"], default="native")
     with_ruleset(explain)
     explain.set_defaults(func=cmd_explain)
+
+    validate = sub.add_parser("validate",
+                              help="validate ledger entries, patrol teams or annual plans (Arts. 4–6, 10, 12)")
+    validate.add_argument("kind", choices=["ledger", "plan", "team"])
+    validate.add_argument("file", help="JSON or JSON Lines file of records, '-' for stdin")
+    validate.add_argument("--as-of", default=None,
+                          help="date of the check (ledger: unentered entries; plan: next weekly report)")
+    with_ruleset(validate)
+    validate.set_defaults(func=cmd_validate)
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts"])

@@ -49,7 +49,9 @@ def load_ruleset(source: str | Path | None = None) -> Ruleset:
     if not (directory / "ruleset.yaml").is_file():
         raise InputError([Problem("source", "not a ruleset directory (no ruleset.yaml)", str(source),
                                   "a directory holding ruleset.yaml")])
-    return Ruleset(load_directory(directory, FACTS))
+    from .contexts import context_facts
+
+    return Ruleset(load_directory(directory, FACTS, context_facts=context_facts()))
 
 
 def parse_observation(observation: Observation | Mapping[str, Any]) -> Observation:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -68,6 +68,8 @@ class LoadedRuleset:
     cases: tuple[tuple[str, int | None, CaseSpec], ...]  # (file, line, case)
     canonical: dict[str, Any]  # plain content of every file, for the content id
     directory: Path
+    # Record contexts (ledger, team, …): their own tables over their own facts.
+    contexts: dict[str, RuleGraph] = field(default_factory=dict)
 
 
 class _Problems:
@@ -107,8 +109,13 @@ def _expected_text(error: Any) -> str | None:
 
 
 def load_directory(directory: Path, facts: dict[str, FactDef],
-                   overrides: dict[str, Any] | None = None) -> LoadedRuleset:
-    """Read and validate a ruleset directory; ``overrides`` replaces whole files' data."""
+                   overrides: dict[str, Any] | None = None,
+                   context_facts: dict[str, dict[str, FactDef]] | None = None) -> LoadedRuleset:
+    """Read and validate a ruleset directory; ``overrides`` replaces whole files' data.
+
+    ``context_facts`` gives the fact catalogue of each record context named in
+    ``ruleset.yaml``; without it the contexts are not built.
+    """
     problems = _Problems()
     overrides = overrides or {}
     canonical: dict[str, Any] = {}
@@ -145,13 +152,28 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
         spec = _validate(ArticleSpec, data, name, problems)
         if spec is not None:
             articles.append((name, spec, data))
+    context_articles: dict[str, list[tuple[str, ArticleSpec, Any]]] = {}
+    if context_facts is not None:
+        for context, names in meta.contexts.items():
+            if context not in context_facts:
+                problems.add("ruleset.yaml", line_of(meta_data, ("contexts", context)), f"unknown context {context!r}",
+                             fix=f"use one of {', '.join(sorted(context_facts))}")
+                continue
+            for name in names:
+                data = read(name)
+                spec = _validate(ArticleSpec, data, name, problems)
+                if spec is not None:
+                    context_articles.setdefault(context, []).append((name, spec, data))
     problems.raise_if_any()
     assert regulation is not None and sources_spec is not None
 
     clauses = _clause_index(regulation)
-    for name, article, data in articles:
+    for name, article, data in [*articles, *(a for group in context_articles.values() for a in group)]:
         _check_quote(article, regulation, name, data, problems)
     graph = _build_graph(articles, facts, parameters, sources_spec.sources, clauses, problems)
+    contexts = {context: _build_graph(group, (context_facts or {})[context], parameters, sources_spec.sources,
+                                      clauses, problems)
+                for context, group in context_articles.items()}
     cases = _read_cases(directory / meta.cases, meta.cases, canonical, problems)
     problems.raise_if_any()
     return LoadedRuleset(
@@ -163,6 +185,7 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
         cases=cases,
         canonical=canonical,
         directory=directory,
+        contexts=contexts,
     )
 
 

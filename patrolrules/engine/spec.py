@@ -37,6 +37,9 @@ class RulesetSpec(_Strict):
     parameters: list[str]
     articles: list[str]
     cases: str = "cases"
+    contexts: dict[str, list[str]] = Field(
+        {}, description="article files whose tables read another input than the observation "
+                        "(a record such as a ledger entry), keyed by the name of that input")
 
 
 class ItemSpec(_Strict):
