@@ -138,6 +138,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if invalid else EXIT_OK
 
 
+def cmd_assess(args: argparse.Namespace) -> int:
+    from .assessment import assess
+    from .ruleset import load_ruleset
+
+    ruleset = load_ruleset(args.ruleset)
+    results = []
+    problems: list[Problem] = []
+    for index, record in enumerate(read_records(args.file), start=1):
+        try:
+            results.append(assess(ruleset, record))
+        except InputError as exc:
+            problems.extend(Problem(f"record {index}: {p.path}", p.message, p.given, p.expected) for p in exc.problems)
+    if problems:  # never a partial result
+        raise InputError(problems)
+    for result in results:
+        if args.format == "markdown":
+            sys.stdout.write(result.markdown() + "\n")
+        else:
+            _dump(result.model_dump(mode="json"), sys.stdout)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="patrolrules", description="The Wanzhou patrol regulation as executable rules.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -166,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="date of the check (ledger: unentered entries; plan: next weekly report)")
     with_ruleset(validate)
     validate.set_defaults(func=cmd_validate)
+
+    assess = sub.add_parser("assess", help="assess a unit's year (Arts. 22–24): score, grade, consequences")
+    assess.add_argument("file", help="JSON or JSON Lines file of assessment inputs, '-' for stdin")
+    assess.add_argument("--format", choices=["json", "markdown"], default="json")
+    with_ruleset(assess)
+    assess.set_defaults(func=cmd_assess)
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts"])

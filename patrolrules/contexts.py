@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 def context_facts() -> dict[str, dict[str, FactDef]]:
     """The fact catalogue of every record context the domain knows."""
+    from .assessment import ACCOUNTABILITY_FACTS, ASSESSMENT_FACTS
     from .records import LEDGER_FACTS, PLAN_FACTS, TEAM_FACTS
 
-    return {"ledger": LEDGER_FACTS, "team": TEAM_FACTS, "plan": PLAN_FACTS}
+    return {"ledger": LEDGER_FACTS, "team": TEAM_FACTS, "plan": PLAN_FACTS, "assessment": ASSESSMENT_FACTS,
+            "accountability": ACCOUNTABILITY_FACTS}
 
 
 def catalogue(prefix: str, specs: Mapping[str, tuple[Kind, tuple[str, ...] | str | None, str]]) -> dict[str, FactDef]:

@@ -94,6 +94,7 @@ class LedgerEntry(_Model):
     patrol_time: AwareDatetime | None = Field(None, description="巡查时间")
     patrol_staff: tuple[str, ...] = Field((), description="巡查人员")
     route: str | None = Field(None, description="巡查路线")
+    plan_area: str | None = Field(None, description="the annual plan's area patrolled (links the entry to the plan)")
     inspected_items: tuple[str, ...] = Field((), description="巡查项目")
     finding: LedgerFinding | None = Field(None, description="violation / suspected / none")
     offender_or_project: str | None = Field(None, description="违法项目主体或名称")
@@ -633,7 +634,7 @@ class RecordCase(_Model):
 
 
 class RecordCases(_Model):
-    kind: Literal["ledger", "team", "plan"]
+    kind: Literal["ledger", "team", "plan", "assessment"]
     cases: list[RecordCase]
 
 
@@ -641,8 +642,20 @@ def check_record_case(ruleset: Ruleset, kind: str, case: RecordCase) -> list[str
     """The mismatches between a case's expectations and the validation result (empty = passed)."""
     from .golden import _ABSENT, pick
 
-    extra = {} if kind == "team" else {"as_of": case.as_of}
-    result = VALIDATORS[kind](ruleset, case.input, **extra).model_dump(mode="json")
+    from .errors import PatrolRulesError
+
+    try:
+        if kind == "assessment":
+            from .assessment import assess
+
+            result = assess(ruleset, case.input).model_dump(mode="json")
+        else:
+            extra = {} if kind == "team" else {"as_of": case.as_of}
+            result = VALIDATORS[kind](ruleset, case.input, **extra).model_dump(mode="json")
+    except PatrolRulesError as exc:  # an expected error is a case too: expect {error: <text it contains>}
+        if "error" in case.expect and str(case.expect["error"]) in str(exc):
+            return []
+        return [f"{type(exc).__name__}: {exc}"]
     mismatches = []
     for path, expected in case.expect.items():
         actual = pick(result, path)

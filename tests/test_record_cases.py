@@ -17,7 +17,7 @@ CASES = [(path.name, spec.kind, case) for path in sorted(FOLDER.glob("*.yaml"))
 
 
 def test_there_are_cases_for_every_record_kind():
-    assert {kind for _, kind, _ in CASES} == {"ledger", "team", "plan"}
+    assert {kind for _, kind, _ in CASES} == {"ledger", "team", "plan", "assessment"}
 
 
 @pytest.mark.parametrize(("file", "kind", "case"), CASES, ids=[f"{f} {c.name}" for f, _, c in CASES])

@@ -141,11 +141,15 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     regulation = _validate(RegulationSpec, read(meta.regulation), meta.regulation, problems)
     sources_spec = _validate(SourcesSpec, read(meta.sources), meta.sources, problems)
     parameters: dict[str, Parameter] = {}
+    sums: list[tuple[str, str, int | None, list[str]]] = []
     for name in meta.parameters:
         data = read(name)
         spec = _validate(ParametersSpec, data, name, problems)
         if spec is not None:
             _build_parameters(spec, data, name, parameters, problems)
+            sums.extend((name, p, line_of(data, ("parameters", p, "sum_of")), v.sum_of)
+                        for p, v in spec.parameters.items() if v.sum_of)
+    _check_sums(sums, parameters, problems)
     articles: list[tuple[str, ArticleSpec, Any]] = []
     for name in meta.articles:
         data = read(name)
@@ -221,6 +225,38 @@ def _build_parameters(spec: ParametersSpec, data: Any, file: str, out: dict[str,
                          fix="sort the values by 'from' and remove repeated dates")
         out[name] = Parameter(name, tuple(values), param.source, param.reference, param.description_zh,
                               param.description_en, Position(file, line), param.unit, dimension)
+
+
+def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: dict[str, Parameter],
+                problems: _Problems) -> None:
+    """A declared total must equal the sum of its parts on every date any of them changes."""
+    for file, total_name, line, parts in sums:
+        unknown = [p for p in parts if p not in parameters]
+        if unknown or total_name not in parameters:
+            problems.add(file, line, f"parameter {total_name!r}: sum_of names unknown parameter(s) "
+                         f"{', '.join(unknown)}", fix="name parameters defined in the ruleset's parameter files")
+            continue
+        total = parameters[total_name]
+        members = [parameters[p] for p in parts]
+        days = sorted({v.start for p in (total, *members) for v in p.values})
+        for day in days:
+            declared, values = total.at(day), [m.at(day) for m in members]
+            if declared is None or any(v is None for v in values):
+                continue
+            if not all(isinstance(v, Fraction) for v in (declared, *values)):
+                problems.add(file, line, f"parameter {total_name!r}: sum_of needs numbers",
+                             fix="give the total and its parts plain numbers")
+                break
+            if sum(values, Fraction(0)) != declared:
+                shown = " + ".join(f"{m.name} {_number_text(v)}" for m, v in zip(members, values, strict=True))
+                problems.add(file, line, f"{shown} = {_number_text(sum(values, Fraction(0)))}, not the declared "
+                             f"total {total_name} {_number_text(declared)} (values in force on {day})",
+                             fix="change the parts or the declared total so that they agree")
+                break
+
+
+def _number_text(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
 def _dimension_of_unit(unit: str) -> str | None:

@@ -92,6 +92,8 @@ class ParameterSpec(_Strict):
     source: Literal["regulation", "law", "default"]
     reference: str = Field(description="the article or document behind the value, or why it is a default")
     values: list[DatedValueSpec] = Field(min_length=1)
+    sum_of: list[str] = Field([], description="parameters whose values must add up to this one on every date "
+                                              "(e.g. weights and their declared total)")
 
 
 class ParametersSpec(_Strict):
