@@ -670,7 +670,8 @@ def assess(ruleset: Ruleset, data: AssessmentInput | Mapping[str, Any]) -> Asses
         composite_score=float(composite(weights, rates, deductions_total)),
         appraisal_score=parsed.appraisal_score, appraisal_share=float(weights.appraisal_share),
         final_score=float(final), grade=grade, grade_zh=grade_zh, grade_rule=grade_rule,
-        provisional=bool(missing or parsed.what_if), missing_inputs=list(dict.fromkeys(missing)), consequences=consequences,
+        provisional=bool(missing or parsed.what_if), missing_inputs=list(dict.fromkeys(missing)),
+        consequences=consequences,
         accountability=_accountability(ruleset, parsed, day),
         next_grade=next_grade(ruleset, weights, rates, deductions_total, appraisal, day))
 

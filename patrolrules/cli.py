@@ -40,7 +40,7 @@ def read_records(path: str) -> list[Any]:
     stripped = text.strip()
     if not stripped:
         return []
-    if stripped[0] == "[" or ("\n" not in stripped):
+    if stripped[0] in "[{" or ("\n" not in stripped):  # one JSON document, pretty-printed or not
         try:
             data = json.loads(stripped)
             return data if isinstance(data, list) else [data]

@@ -640,9 +640,8 @@ class RecordCases(_Model):
 
 def check_record_case(ruleset: Ruleset, kind: str, case: RecordCase) -> list[str]:
     """The mismatches between a case's expectations and the validation result (empty = passed)."""
-    from .golden import _ABSENT, pick
-
     from .errors import PatrolRulesError
+    from .golden import _ABSENT, pick
 
     try:
         if kind == "assessment":
