@@ -1,5 +1,6 @@
 """patrolrules: the Wanzhou patrol regulation as rules that run, verify and explain themselves."""
 
+from .assessment import Assessment, AssessmentInput, assess
 from .decision import Decision
 from .errors import InputError, PatrolRulesError, Problem, RuleProblem, RulesetError
 from .observation import Observation
@@ -19,6 +20,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnnualPlan",
+    "Assessment",
+    "AssessmentInput",
     "Decision",
     "InputError",
     "LedgerEntry",
@@ -31,6 +34,7 @@ __all__ = [
     "RulesetError",
     "Validation",
     "__version__",
+    "assess",
     "ledger_entry_from",
     "load_ruleset",
     "validate_ledger",
