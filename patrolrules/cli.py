@@ -40,7 +40,7 @@ def read_records(path: str) -> list[Any]:
     stripped = text.strip()
     if not stripped:
         return []
-    if stripped[0] == "[" or ("\n" not in stripped):
+    if stripped[0] in "[{" or ("\n" not in stripped):  # one JSON document, pretty-printed or not
         try:
             data = json.loads(stripped)
             return data if isinstance(data, list) else [data]
@@ -129,6 +129,55 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .records import VALIDATORS
+    from .ruleset import load_ruleset
+
+    ruleset = load_ruleset(args.ruleset)
+    records = read_records(args.file)
+    extra: dict[str, Any] = {}
+    if args.as_of is not None and args.kind != "team":
+        try:
+            extra["as_of"] = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InputError([Problem("--as-of", "not a date", args.as_of, "a date YYYY-MM-DD")]) from None
+    invalid = 0
+    for index, record in enumerate(records, start=1):
+        result = VALIDATORS[args.kind](ruleset, record, **extra)
+        _dump({"record": index, **result.model_dump(mode="json")}, sys.stdout)
+        if not result.valid:
+            invalid += 1
+            for problem in result.problems:
+                cited = f" [{problem.citation.ref_en}]" if problem.citation else ""
+                print(f"record {index}: {problem.path or '<root>'}: {problem.message}; expected {problem.expected}"
+                      f"{cited}", file=sys.stderr)
+    return EXIT_FINDINGS if invalid else EXIT_OK
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from .assessment import assess
+    from .ruleset import load_ruleset
+
+    ruleset = load_ruleset(args.ruleset)
+    results = []
+    problems: list[Problem] = []
+    for index, record in enumerate(read_records(args.file), start=1):
+        try:
+            results.append(assess(ruleset, record))
+        except InputError as exc:
+            problems.extend(Problem(f"record {index}: {p.path}", p.message, p.given, p.expected) for p in exc.problems)
+    if problems:  # never a partial result
+        raise InputError(problems)
+    for result in results:
+        if args.format == "markdown":
+            sys.stdout.write(result.markdown() + "\n")
+        else:
+            _dump(result.model_dump(mode="json"), sys.stdout)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="patrolrules", description="The Wanzhou patrol regulation as executable rules.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -158,6 +207,21 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument("--check", action="store_true", help="exit 1 if the pages there are stale")
     with_ruleset(ref)
     ref.set_defaults(func=cmd_reference)
+
+    validate = sub.add_parser("validate",
+                              help="validate ledger entries, patrol teams or annual plans (Arts. 4–6, 10, 12)")
+    validate.add_argument("kind", choices=["ledger", "plan", "team"])
+    validate.add_argument("file", help="JSON or JSON Lines file of records, '-' for stdin")
+    validate.add_argument("--as-of", default=None,
+                          help="date of the check (ledger: unentered entries; plan: next weekly report)")
+    with_ruleset(validate)
+    validate.set_defaults(func=cmd_validate)
+
+    assess = sub.add_parser("assess", help="assess a unit's year (Arts. 22–24): score, grade, consequences")
+    assess.add_argument("file", help="JSON or JSON Lines file of assessment inputs, '-' for stdin")
+    assess.add_argument("--format", choices=["json", "markdown"], default="json")
+    with_ruleset(assess)
+    assess.set_defaults(func=cmd_assess)
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts"])

@@ -52,7 +52,9 @@ def load_ruleset(source: str | Path | None = None, overlays: Sequence[str | Path
     if not (directory / "ruleset.yaml").is_file():
         raise InputError([Problem("source", "not a ruleset directory (no ruleset.yaml)", str(source),
                                   "a directory holding ruleset.yaml")])
-    ruleset = Ruleset(load_directory(directory, FACTS))
+    from .contexts import context_facts
+
+    ruleset = Ruleset(load_directory(directory, FACTS, context_facts=context_facts()))
     if overlays:
         from .whatif import apply_overlays
 

@@ -184,7 +184,9 @@ def _files(ruleset: Ruleset) -> dict[str, Any]:
 
 
 def _reload(ruleset: Ruleset, files: dict[str, Any]) -> Ruleset:
-    return Ruleset(load_directory(ruleset.loaded.directory, FACTS, overrides=files))
+    from .contexts import context_facts
+
+    return Ruleset(load_directory(ruleset.loaded.directory, FACTS, overrides=files, context_facts=context_facts()))
 
 
 def with_parameters(ruleset: Ruleset, mapping: Mapping[str, Any]) -> Ruleset:

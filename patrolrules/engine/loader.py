@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -68,6 +68,8 @@ class LoadedRuleset:
     cases: tuple[tuple[str, int | None, CaseSpec], ...]  # (file, line, case)
     canonical: dict[str, Any]  # plain content of every file, for the content id
     directory: Path
+    # Record contexts (ledger, team, …): their own tables over their own facts.
+    contexts: dict[str, RuleGraph] = field(default_factory=dict)
 
 
 class _Problems:
@@ -107,8 +109,13 @@ def _expected_text(error: Any) -> str | None:
 
 
 def load_directory(directory: Path, facts: dict[str, FactDef],
-                   overrides: dict[str, Any] | None = None) -> LoadedRuleset:
-    """Read and validate a ruleset directory; ``overrides`` replaces whole files' data."""
+                   overrides: dict[str, Any] | None = None,
+                   context_facts: dict[str, dict[str, FactDef]] | None = None) -> LoadedRuleset:
+    """Read and validate a ruleset directory; ``overrides`` replaces whole files' data.
+
+    ``context_facts`` gives the fact catalogue of each record context named in
+    ``ruleset.yaml``; without it the contexts are not built.
+    """
     problems = _Problems()
     overrides = overrides or {}
     canonical: dict[str, Any] = {}
@@ -134,24 +141,43 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     regulation = _validate(RegulationSpec, read(meta.regulation), meta.regulation, problems)
     sources_spec = _validate(SourcesSpec, read(meta.sources), meta.sources, problems)
     parameters: dict[str, Parameter] = {}
+    sums: list[tuple[str, str, int | None, list[str]]] = []
     for name in meta.parameters:
         data = read(name)
         spec = _validate(ParametersSpec, data, name, problems)
         if spec is not None:
             _build_parameters(spec, data, name, parameters, problems)
+            sums.extend((name, p, line_of(data, ("parameters", p, "sum_of")), v.sum_of)
+                        for p, v in spec.parameters.items() if v.sum_of)
+    _check_sums(sums, parameters, problems)
     articles: list[tuple[str, ArticleSpec, Any]] = []
     for name in meta.articles:
         data = read(name)
         spec = _validate(ArticleSpec, data, name, problems)
         if spec is not None:
             articles.append((name, spec, data))
+    context_articles: dict[str, list[tuple[str, ArticleSpec, Any]]] = {}
+    if context_facts is not None:
+        for context, names in meta.contexts.items():
+            if context not in context_facts:
+                problems.add("ruleset.yaml", line_of(meta_data, ("contexts", context)), f"unknown context {context!r}",
+                             fix=f"use one of {', '.join(sorted(context_facts))}")
+                continue
+            for name in names:
+                data = read(name)
+                spec = _validate(ArticleSpec, data, name, problems)
+                if spec is not None:
+                    context_articles.setdefault(context, []).append((name, spec, data))
     problems.raise_if_any()
     assert regulation is not None and sources_spec is not None
 
     clauses = _clause_index(regulation)
-    for name, article, data in articles:
+    for name, article, data in [*articles, *(a for group in context_articles.values() for a in group)]:
         _check_quote(article, regulation, name, data, problems)
     graph = _build_graph(articles, facts, parameters, sources_spec.sources, clauses, problems)
+    contexts = {context: _build_graph(group, (context_facts or {})[context], parameters, sources_spec.sources,
+                                      clauses, problems)
+                for context, group in context_articles.items()}
     cases = _read_cases(directory / meta.cases, meta.cases, canonical, problems)
     problems.raise_if_any()
     return LoadedRuleset(
@@ -163,6 +189,7 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
         cases=cases,
         canonical=canonical,
         directory=directory,
+        contexts=contexts,
     )
 
 
@@ -198,6 +225,38 @@ def _build_parameters(spec: ParametersSpec, data: Any, file: str, out: dict[str,
                          fix="sort the values by 'from' and remove repeated dates")
         out[name] = Parameter(name, tuple(values), param.source, param.reference, param.description_zh,
                               param.description_en, Position(file, line), param.unit, dimension)
+
+
+def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: dict[str, Parameter],
+                problems: _Problems) -> None:
+    """A declared total must equal the sum of its parts on every date any of them changes."""
+    for file, total_name, line, parts in sums:
+        unknown = [p for p in parts if p not in parameters]
+        if unknown or total_name not in parameters:
+            problems.add(file, line, f"parameter {total_name!r}: sum_of names unknown parameter(s) "
+                         f"{', '.join(unknown)}", fix="name parameters defined in the ruleset's parameter files")
+            continue
+        total = parameters[total_name]
+        members = [parameters[p] for p in parts]
+        days = sorted({v.start for p in (total, *members) for v in p.values})
+        for day in days:
+            declared, values = total.at(day), [m.at(day) for m in members]
+            if declared is None or any(v is None for v in values):
+                continue
+            if not all(isinstance(v, Fraction) for v in (declared, *values)):
+                problems.add(file, line, f"parameter {total_name!r}: sum_of needs numbers",
+                             fix="give the total and its parts plain numbers")
+                break
+            if sum(values, Fraction(0)) != declared:
+                shown = " + ".join(f"{m.name} {_number_text(v)}" for m, v in zip(members, values, strict=True))
+                problems.add(file, line, f"{shown} = {_number_text(sum(values, Fraction(0)))}, not the declared "
+                             f"total {total_name} {_number_text(declared)} (values in force on {day})",
+                             fix="change the parts or the declared total so that they agree")
+                break
+
+
+def _number_text(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
 def _dimension_of_unit(unit: str) -> str | None:

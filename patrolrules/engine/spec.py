@@ -37,6 +37,9 @@ class RulesetSpec(_Strict):
     parameters: list[str]
     articles: list[str]
     cases: str = "cases"
+    contexts: dict[str, list[str]] = Field(
+        {}, description="article files whose tables read another input than the observation "
+                        "(a record such as a ledger entry), keyed by the name of that input")
 
 
 class ItemSpec(_Strict):
@@ -90,6 +93,8 @@ class ParameterSpec(_Strict):
     reference: str = Field(description="the article or document behind the value, or why it is a default")
     used_by: str | None = Field(None, description="the registered function that reads it, when no table does")
     values: list[DatedValueSpec] = Field(min_length=1)
+    sum_of: list[str] = Field([], description="parameters whose values must add up to this one on every date "
+                                              "(e.g. weights and their declared total)")
 
 
 class ParametersSpec(_Strict):

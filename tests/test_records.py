@@ -1,0 +1,224 @@
+"""Arts. 4–6, 10, 12: ledger, team and plan records — pre-fill, invariants, CLI and ruleset contexts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import patrolrules
+from patrolrules.errors import RulesetError
+from patrolrules.records import (
+    LedgerEntry,
+    LedgerFinding,
+    StopMeasure,
+    ledger_entry_from,
+    validate_ledger,
+    validate_team,
+)
+from patrolrules.ruleset import load_ruleset
+
+from .rulefiles import copy_bundled
+from .strategies import observations
+
+RULESET = patrolrules.load_ruleset()
+
+
+def _complete(observation: dict[str, Any]) -> dict[str, Any]:
+    """The descriptive facts a patrol always records (who, where, what) added to an observation."""
+    done = json.loads(json.dumps(observation))
+    done.setdefault("patrol", {}).update(officers=["张三", "李四"], route="甘宁镇—永胜村")
+    done.setdefault("site", {})["address"] = "甘宁镇永胜村3组"
+    done.setdefault("party", {})["name"] = "王某某"
+    done["project_name"] = "永胜村3组建房"
+    done.setdefault("activity", {})["description"] = "现场正在砌墙"
+    return done
+
+
+def _as_decision(decision: Any, status: str | None, notice: str | None) -> Any:
+    """A decision with the Art. 9 / Art. 13 sections the lead's branch adds (duck-typed)."""
+    violations = None if status is None else SimpleNamespace(status=status, items=["i1"] if status == "violation"
+                                                             else [])
+    return SimpleNamespace(zone=decision.zone, violations=violations,
+                           notice=None if notice is None else SimpleNamespace(type=notice))
+
+
+ENTERED = dt.datetime(2024, 6, 1, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@settings(max_examples=60)
+@given(observations(RULESET), st.sampled_from([None, "violation", "no_violation", "undetermined"]),
+       st.sampled_from([None, "notice_stop_illegal_act", "notice_stop_illegal_construction"]))
+def test_a_ledger_entry_built_from_any_decision_validates(observation, status, notice):
+    observation = _complete(observation)
+    decision = _as_decision(RULESET.evaluate(observation), status, notice)
+    entry = ledger_entry_from(observation, decision, entered_into_system=ENTERED)
+    result = validate_ledger(RULESET, entry, as_of=ENTERED.date())
+    assert result.valid, [p.message for p in result.problems]
+    # and the entry says what the decision said (Arts. 11(四), 13)
+    if status == "violation":
+        assert entry.finding == LedgerFinding.violation and StopMeasure.oral_stop in entry.stop_measures
+        assert StopMeasure.report_upward in entry.stop_measures
+        assert (entry.notice_type is not None) == (notice is not None)
+    else:
+        assert entry.notice_type is None and StopMeasure.oral_stop not in entry.stop_measures
+    assert entry.zone_tier == decision.zone.tier
+
+
+def test_the_real_decision_today_prefills_a_valid_entry():
+    observation = _complete({"observed_at": "2024-06-01T10:00:00+08:00", "site": {"zones": ["city_planning_area"]}})
+    entry = ledger_entry_from(observation, RULESET.evaluate(observation), entered_into_system=ENTERED)
+    assert validate_ledger(RULESET, entry).valid and entry.zone_tier == "key"
+
+
+def test_what_the_observation_does_not_know_stays_unrecorded_and_is_reported():
+    observation = {"observed_at": "2024-06-01T10:00:00+08:00"}
+    decision = _as_decision(RULESET.evaluate(observation), "violation", None)
+    entry = ledger_entry_from(observation, decision)
+    paths = [p.path for p in validate_ledger(RULESET, entry).problems]
+    assert paths == ["patrol_staff", "route", "inspected_items", "offender_or_project", "location",
+                     "violation_status", "initial_check"]
+
+
+def test_the_entry_deadline_is_a_parameter():
+    late = {"patrol_time": "2024-05-06T09:30:00+08:00", "patrol_staff": ["张三", "李四"], "route": "r",
+            "inspected_items": ["x"], "finding": "none", "entered_into_system": "2024-05-08T09:00:00+08:00"}
+    assert [p.code for p in validate_ledger(RULESET, late).problems] == ["late_entry"]
+    param = RULESET.graph.parameters["ledger_entry_deadline"]
+    assert param.source == "default" and param.unit == "day"
+
+
+# ---- team (Art. 12) ------------------------------------------------------------
+
+PATROL_DAY = dt.date(2024, 5, 6)
+officers = st.builds(
+    dict,
+    name=st.sampled_from(["张三", "李四", "王五"]),
+    certificate_no=st.one_of(st.none(), st.just("渝执法0001")),
+    certificate_valid_until=st.one_of(st.none(), st.dates(dt.date(2023, 1, 1), dt.date(2026, 1, 1)).map(str)),
+    uniform=st.one_of(st.none(), st.booleans()),
+)
+
+
+@settings(max_examples=80)
+@given(st.lists(officers, max_size=4))
+def test_a_team_of_fewer_than_two_or_without_certificates_never_validates(team_officers):
+    result = validate_team(RULESET, {"patrol_date": str(PATROL_DAY), "officers": team_officers})
+    codes = {p.code for p in result.problems}
+    if len(team_officers) < 2:
+        assert not result.valid and "too_few_officers" in codes
+    if any(o["certificate_no"] is None for o in team_officers):
+        assert not result.valid and "certificate_missing" in codes
+    fully_valid = len(team_officers) >= 2 and all(
+        o["certificate_no"] and o["certificate_valid_until"] and o["certificate_valid_until"] >= str(PATROL_DAY)
+        and o["uniform"] is True for o in team_officers)
+    assert result.valid == fully_valid
+
+
+def test_the_minimum_team_is_the_regulations_number():
+    param = RULESET.graph.parameters["min_patrol_officers"]
+    assert param.source == "regulation" and "第四十二条" in param.reference and param.at(PATROL_DAY) == 2
+
+
+# ---- CLI -------------------------------------------------------------------------
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "patrolrules.cli", *args], input=stdin, capture_output=True,
+                          text=True)
+
+
+GOOD_TEAM = {"patrol_date": "2024-05-06", "officers": [
+    {"name": "张三", "certificate_no": "a", "certificate_valid_until": "2026-01-01", "uniform": True},
+    {"name": "李四", "certificate_no": "b", "certificate_valid_until": "2026-01-01", "uniform": True}]}
+
+
+def test_cli_validate_valid_records_exit_0():
+    result = run("validate", "team", "-", stdin=json.dumps(GOOD_TEAM))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["valid"] is True
+
+
+def test_cli_validate_lists_every_problem_and_exits_1():
+    bad = {"patrol_date": "2024-05-06", "officers": [{"name": "张三"}]}
+    lines = "\n".join([json.dumps(GOOD_TEAM), json.dumps(bad)])
+    result = run("validate", "team", "-", stdin=lines)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["valid"] for o in outputs] == [True, False]
+    assert [p["code"] for p in outputs[1]["problems"]] == ["too_few_officers", "certificate_missing",
+                                                           "uniform_unrecorded"]
+    assert "record 2: officers.0.certificate_no" in result.stderr and "[Art. 12]" in result.stderr
+
+
+def test_cli_validate_plan_with_as_of_gives_the_weekly_report_due_date():
+    plan = {"unit_kind": "resource_station", "year": 2024}
+    result = run("validate", "plan", "-", "--as-of", "2024-05-08", stdin=json.dumps(plan))
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["obligations"][1]["due"] == "2024-05-13"
+
+
+@pytest.mark.parametrize(("args", "stdin"), [(("validate", "ledger", "/nonexistent.json"), None),
+                                              (("validate", "ledger", "-"), "{not json\n[also not"),
+                                              (("validate", "ledger", "-", "--as-of", "soon"), "{}"),
+                                              (("validate", "minutes", "-"), "{}")])
+def test_cli_validate_unreadable_input_exits_2(args, stdin):
+    result = run(*args, stdin=stdin)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and not result.stdout
+
+
+def test_cli_a_record_that_is_not_an_object_is_a_problem():
+    result = run("validate", "ledger", "-", stdin="[1]")
+    assert result.returncode == 1 and json.loads(result.stdout)["problems"][0]["expected"] == "an object"
+
+
+# ---- the ruleset's record contexts ------------------------------------------------
+
+
+def test_the_record_rules_are_tables_with_citations():
+    for context in ("ledger", "team", "plan"):
+        graph = RULESET.loaded.contexts[context]
+        assert graph.tables and all(rule.citation.article for table in graph.tables for rule in table.rules)
+
+
+def test_an_unknown_context_is_a_ruleset_error(tmp_path):
+    directory = copy_bundled(tmp_path)
+    meta = directory / "ruleset.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("  team: [", "  teams: ["), encoding="utf-8")
+    with pytest.raises(RulesetError) as error:
+        load_ruleset(directory)
+    assert any("unknown context 'teams'" in p.message and p.line for p in error.value.problems)
+
+
+def test_a_context_file_is_quote_and_input_checked(tmp_path):
+    directory = copy_bundled(tmp_path)
+    team = directory / "art12_team.yaml"
+    text = team.read_text(encoding="utf-8").replace("不少于2人", "不少于3人").replace(
+        "      - team.officer_count\n", "      - team.officer_total\n")
+    team.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesetError) as error:
+        load_ruleset(directory)
+    messages = [(p.file, p.message) for p in error.value.problems]
+    assert ("art12_team.yaml", "quote_zh differs from the text of article 12 in the regulation") in messages
+    assert any(f == "art12_team.yaml" and "unknown input 'team.officer_total'" in m for f, m in messages)
+
+
+def test_a_moved_team_minimum_changes_the_outcome(tmp_path):
+    directory = copy_bundled(tmp_path)
+    params = directory / "parameters" / "art10_12_records.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("value: 2}", "value: 3}"), encoding="utf-8")
+    assert not validate_team(load_ruleset(directory), GOOD_TEAM).valid
+    assert validate_team(RULESET, GOOD_TEAM).valid
+
+
+def test_the_ledger_model_refuses_unknown_fields():
+    result = validate_ledger(RULESET, {"patrol_time": "2024-05-06T09:30:00+08:00", "colour": "red"})
+    assert result.problems[0].path == "colour" and result.problems[0].code == "invalid"
+    assert LedgerEntry.model_json_schema()["additionalProperties"] is False
