@@ -12,6 +12,7 @@ from typing import Any
 from . import units
 from .engine.facts import FactExtractor
 from .engine.tables import Kind, TypeDef
+from .case import CaseEventKind, CaseState, ViolationItem
 from .observation import LandClass, Observation
 
 _CULTIVATED = (LandClass.permanent_basic_farmland, LandClass.ordinary_cultivated_land)
@@ -41,6 +42,31 @@ DERIVED = {
     "quantities.area_cultivated": (TypeDef(Kind.QUANTITY, dimension="area"), _cultivated_area,
                                    "occupied cultivated land, permanent basic farmland included"),
 }
+
+
+def _supplied(observation: Any) -> None:
+    # Not in an observation: supplied by ``escalation.supplied_facts`` (case
+    # events, or computed with the ruleset's parameters). Unknown otherwise.
+    return None
+
+
+# Arts. 14–15 (escalation.py): case lifecycle and facts computed with parameters.
+DERIVED.update({
+    "case.state": (TypeDef(Kind.ENUM, tuple(s.value for s in CaseState)), _supplied,
+                   "the case's state before the event (Art. 14 lifecycle)"),
+    "case.event": (TypeDef(Kind.ENUM, tuple(e.value for e in CaseEventKind)), _supplied,
+                   "the case event being applied (Art. 14 lifecycle)"),
+    "case.liability_exempt": (TypeDef(Kind.BOOLEAN), _supplied, "no liability attaches (立案 condition)"),
+    "case.within_jurisdiction": (TypeDef(Kind.BOOLEAN), _supplied, "the bureau has jurisdiction (立案 condition)"),
+    "limitation.within": (TypeDef(Kind.BOOLEAN), _supplied,
+                          "discovered within the limitation period (行政处罚法 第36条)"),
+    "quantities.forest_line_ratio": (TypeDef(Kind.NUMBER), _supplied,
+                                     "public-welfare and commercial forest land as a share of their 刑法 第342条 lines"),
+    # MERGE (Art. 9): the lead's table ``violations`` outputs ``item``; delete
+    # this entry once it is in the ruleset so ``violations.item`` reads the table.
+    "violations.item": (TypeDef(Kind.SET, tuple(i.value for i in ViolationItem)), _supplied,
+                        "Art. 9 items found"),
+})
 
 EXTRACTOR = FactExtractor(Observation, DERIVED)
 FACTS = EXTRACTOR.facts
