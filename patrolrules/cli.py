@@ -111,6 +111,32 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_case(args: argparse.Namespace) -> int:
+    """Arts. 14–15: one case's state, obligations, recipients and reports as JSON."""
+    from .ruleset import load_ruleset
+
+    ruleset = load_ruleset(args.ruleset)
+    text = _read_text(args.file)
+    try:  # one (pretty-printed) JSON document, else JSON Lines
+        whole = json.loads(text)
+        records = whole if isinstance(whole, list) else [whole]
+    except json.JSONDecodeError:
+        records = read_records(args.file)
+    decisions = []
+    problems: list[Problem] = []
+    for index, record in enumerate(records, start=1):
+        try:
+            decisions.append(ruleset.evaluate_case(record))
+        except InputError as exc:
+            prefix = f"case {index}: " if len(records) > 1 else ""
+            problems.extend(Problem(f"{prefix}{p.path}", p.message, p.given, p.expected) for p in exc.problems)
+    if problems:  # never a partial result
+        raise InputError(problems)
+    for decision in decisions:
+        _dump(decision.model_dump(mode="json"), sys.stdout)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="patrolrules", description="The Wanzhou patrol regulation as executable rules.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -130,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--engine", choices=["native", "durable"], default="native")
     with_ruleset(explain)
     explain.set_defaults(func=cmd_explain)
+
+    case = sub.add_parser("case", help="print a case's state, obligations, recipients and reports (Arts. 14–15)")
+    case.add_argument("file", help="JSON file of a case (or a list / JSON Lines of cases), '-' for stdin")
+    with_ruleset(case)
+    case.set_defaults(func=cmd_case)
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts"])

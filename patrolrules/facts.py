@@ -10,9 +10,9 @@ from fractions import Fraction
 from typing import Any
 
 from . import units
+from .case import CaseEventKind, CaseState, ViolationItem
 from .engine.facts import FactExtractor
 from .engine.tables import Kind, TypeDef
-from .case import CaseEventKind, CaseState, ViolationItem
 from .observation import LandClass, Observation
 
 _CULTIVATED = (LandClass.permanent_basic_farmland, LandClass.ordinary_cultivated_land)
@@ -61,7 +61,7 @@ DERIVED.update({
     "limitation.within": (TypeDef(Kind.BOOLEAN), _supplied,
                           "discovered within the limitation period (行政处罚法 第36条)"),
     "quantities.forest_line_ratio": (TypeDef(Kind.NUMBER), _supplied,
-                                     "public-welfare and commercial forest land as a share of their 刑法 第342条 lines"),
+                                     "public-welfare + commercial forest as a share of their 刑法 第342条 lines"),
     # MERGE (Art. 9): the lead's table ``violations`` outputs ``item``; delete
     # this entry once it is in the ruleset so ``violations.item`` reads the table.
     "violations.item": (TypeDef(Kind.SET, tuple(i.value for i in ViolationItem)), _supplied,

@@ -309,7 +309,7 @@ class Party(_Model):
     penalties_within_two_years: int | None = Field(
         None, ge=0, description="administrative penalties for the same kind of act in the last two years")
     penalised_within_three_years: bool | None = Field(
-        None, description="penalised for occupying grassland within the last three years (2012 草原 interpretation 第2条)")
+        None, description="penalised for occupying grassland in the last three years (2012 草原 interpretation 第2条)")
 
 
 class Circumstances(_Model):

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from . import zones
+from . import escalation, zones
 from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
 from .engine import compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
@@ -130,8 +130,13 @@ class Ruleset:
         day = parsed.observed_at.date()
         period = self._period(day, engine)
         facts = EXTRACTOR(parsed)
+        facts.update(escalation.supplied_facts(parsed, self._graph, day))  # Arts. 14–15
         result = compiled.run(period.tables, period.matcher, facts)
         return self._decision(parsed, day, period, facts, result)
+
+    def evaluate_case(self, case: Any) -> escalation.CaseDecision:
+        """Arts. 14–15 for one case (``patrolrules.case.Case`` or its JSON): state, obligations, reports."""
+        return escalation.evaluate_case(self, case)
 
     def _period(self, day: dt.date, engine: str) -> _Period:
         if engine not in ENGINES:
@@ -169,6 +174,7 @@ class Ruleset:
             missing_facts=self._missing(period, facts, result),
             citations=sorted(citations.values(), key=lambda c: (c.article, c.paragraph or 0, c.item or 0)),
             trace=trace,
+            escalation=escalation.section(self, observation, result),
         )
 
     @staticmethod

@@ -25,6 +25,12 @@ def article8_header(directory: Path) -> str:
 def with_tables(directory: Path, tables_yaml: str, parameters_yaml: str | None = None) -> Path:
     """Replace the article-8 tables (and optionally the article-8 parameters)."""
     header = article8_header(directory)
+    # Only Art. 8 remains: other articles' tables read facts a custom catalogue may lack.
+    meta = directory / "ruleset.yaml"
+    text = meta.read_text(encoding="utf-8")
+    start = text.index("articles:\n")
+    end = text.index("cases:", start)
+    meta.write_text(text[:start] + "articles:\n  - art08_zones.yaml\n" + text[end:], encoding="utf-8")
     (directory / "art08_zones.yaml").write_text(header + "tables:\n" + textwrap.indent(textwrap.dedent(tables_yaml), "  "),
                                                encoding="utf-8")
     if parameters_yaml is not None:
