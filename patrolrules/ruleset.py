@@ -181,10 +181,14 @@ class Ruleset:
     def _summary(result: Run) -> dict[str, Any]:
         return zones.summary(result)
 
+    # Tables whose outcome ``_summary`` compares; only their inputs (and their upstream
+    # tables' inputs) can change it, so only those facts are tried as missing facts.
+    SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE)
+
     def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
         missing = []
-        for name in unknowns.candidates(period.tables, result.values, FACTS):
+        for name in unknowns.candidates(_upstream(period.tables, self.SUMMARY_TABLES), result.values, FACTS):
             fact_type = FACTS[name].type
             alternatives = []
             for value in unknowns.representatives(period.tables, FACTS[name]):
@@ -236,6 +240,15 @@ class Ruleset:
                                    outputs={k: _shown_output(v) for k, v in resolved.rules[index].outputs.items()},
                                    note=rule.note))
         return fired
+
+
+def _upstream(tables: tuple[ResolvedTable, ...], wanted: tuple[str, ...]) -> tuple[ResolvedTable, ...]:
+    """The wanted tables and every table they read from, in evaluation order."""
+    needed = set(wanted)
+    for resolved in reversed(tables):  # topological order: readers come after what they read
+        if resolved.table.id in needed:
+            needed.update(name.split(".", 1)[0] for name, _ in resolved.table.inputs)
+    return tuple(t for t in tables if t.table.id in needed)
 
 
 def _shown(value: Any, kind: Kind, dimension: str | None) -> Any:
