@@ -94,8 +94,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .case import Case
     from .decision import Decision
     from .engine.spec import ruleset_json_schema
+    from .escalation import CaseDecision
     from .facts import FACTS
     from .observation import Observation
 
@@ -103,6 +105,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
         "observation": lambda: Observation.model_json_schema(),
         "decision": lambda: Decision.model_json_schema(),
         "ruleset": ruleset_json_schema,
+        "case": lambda: Case.model_json_schema(),
+        "case-decision": lambda: CaseDecision.model_json_schema(),
         "facts": lambda: {name: {"type": f.type.kind.value, "values": list(f.type.values),
                                  "dimension": f.type.dimension, "description": f.description}
                           for name, f in sorted(FACTS.items())},
@@ -163,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     case.set_defaults(func=cmd_case)
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
-    schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts"])
+    schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts", "case", "case-decision"])
     schema.set_defaults(func=cmd_schema)
     return parser
 

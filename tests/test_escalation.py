@@ -270,6 +270,8 @@ def test_cli_case_prints_state_obligations_recipients_and_reports(tmp_path: Any,
     path.write_text(json.dumps(case), encoding="utf-8")
     assert main(["case", str(path)]) == 2
     assert "events[1]" in capsys.readouterr().err
+    assert main(["schema", "case"]) == 0
+    assert "events" in json.loads(capsys.readouterr().out)["properties"]
 
 
 # ---- scale -------------------------------------------------------------------------------
