@@ -2,6 +2,7 @@
 
 from . import synth
 from .assessment import Assessment, AssessmentInput, assess
+from .case import Case
 from .decision import Decision
 from .errors import InputError, PatrolRulesError, Problem, RuleProblem, RulesetError
 from .observation import Observation
@@ -24,6 +25,7 @@ __all__ = [
     "AnnualPlan",
     "Assessment",
     "AssessmentInput",
+    "Case",
     "Comparison",
     "Decision",
     "InputError",

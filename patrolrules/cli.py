@@ -94,8 +94,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .case import Case
     from .decision import Decision
     from .engine.spec import ruleset_json_schema
+    from .escalation import CaseDecision
     from .facts import FACTS
     from .observation import Observation
 
@@ -103,6 +105,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
         "observation": lambda: Observation.model_json_schema(),
         "decision": lambda: Decision.model_json_schema(),
         "ruleset": ruleset_json_schema,
+        "case": lambda: Case.model_json_schema(),
+        "case-decision": lambda: CaseDecision.model_json_schema(),
         "facts": lambda: {name: {"type": f.type.kind.value, "values": list(f.type.values),
                                  "dimension": f.type.dimension, "description": f.description}
                           for name, f in sorted(FACTS.items())},
@@ -178,6 +182,32 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_case(args: argparse.Namespace) -> int:
+    """Arts. 14–15: one case's state, obligations, recipients and reports as JSON."""
+    from .ruleset import load_ruleset
+
+    ruleset = load_ruleset(args.ruleset)
+    text = _read_text(args.file)
+    try:  # one (pretty-printed) JSON document, else JSON Lines
+        whole = json.loads(text)
+        records = whole if isinstance(whole, list) else [whole]
+    except json.JSONDecodeError:
+        records = read_records(args.file)
+    decisions = []
+    problems: list[Problem] = []
+    for index, record in enumerate(records, start=1):
+        try:
+            decisions.append(ruleset.evaluate_case(record))
+        except InputError as exc:
+            prefix = f"case {index}: " if len(records) > 1 else ""
+            problems.extend(Problem(f"{prefix}{p.path}", p.message, p.given, p.expected) for p in exc.problems)
+    if problems:  # never a partial result
+        raise InputError(problems)
+    for decision in decisions:
+        _dump(decision.model_dump(mode="json"), sys.stdout)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="patrolrules", description="The Wanzhou patrol regulation as executable rules.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -223,8 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     with_ruleset(assess)
     assess.set_defaults(func=cmd_assess)
 
+    case = sub.add_parser("case", help="print a case's state, obligations, recipients and reports (Arts. 14–15)")
+    case.add_argument("file", help="JSON file of a case (or a list / JSON Lines of cases), '-' for stdin")
+    with_ruleset(case)
+    case.set_defaults(func=cmd_case)
+
     schema = sub.add_parser("schema", help="print a JSON Schema")
-    schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts"])
+    schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts", "case", "case-decision"])
     schema.set_defaults(func=cmd_schema)
     return parser
 

@@ -147,6 +147,97 @@ class MissingFact(_Out):
     alternatives: list[Alternative]
 
 
+# ---- Arts. 14–15 (escalation.py): escalation, filing, transfer, reports -----
+
+
+class RecipientOut(_Out):
+    """Someone who must or may be told once a written stop fails (Art. 14 ¶1)."""
+
+    recipient: str
+    name_zh: str
+    role: str
+    mandatory: bool
+    reason: str
+    request: str
+    request_source: str  # regulation / law / local_practice / default
+    rule: str
+    citation: CitationOut
+    basis: list[BasisOut]
+
+
+class ConditionOut(_Out):
+    """One 立案 condition and whether it holds (unknown when a fact is missing)."""
+
+    condition: str
+    name_zh: str
+    status: Literal["met", "failed", "unknown"]
+
+
+class LimitationOut(_Out):
+    """The limitation period (行政处罚法 第36条), counted for a continuing act from its end."""
+
+    continuing: bool | None
+    years: int | None
+    runs_from: dt.date | None
+    expires_on: dt.date | None
+    discovered_on: dt.date
+    within: bool | None
+
+
+class FilingOut(_Out):
+    """Art. 14 ¶2: whether the case must be filed (立案), and the five conditions."""
+
+    decision: Literal["file", "not_filed", "undetermined"]
+    conditions: list[ConditionOut]
+    limitation: LimitationOut
+    citations: list[CitationOut]
+
+
+class CrimeLineOut(_Out):
+    """A criminal line the facts reach, with its parameter, value, unit and source."""
+
+    crime: str
+    name_zh: str
+    rule: str
+    parameters: list[str]
+    thresholds: list[str]
+    references: list[str]
+    citation: CitationOut
+    basis: list[BasisOut]
+
+
+class TransferOut(_Out):
+    """Art. 14 ¶2: suspected crimes to transfer to the judicial organs."""
+
+    suspected: bool
+    crimes: list[str]
+    lines: list[CrimeLineOut]
+
+
+class ReportOut(_Out):
+    """A report owed: type, sender, recipients, due time and article."""
+
+    type: str
+    type_zh: str
+    sender: str
+    recipients: list[str]
+    due: dt.datetime | None
+    deadline: str  # the parameter and its value, e.g. "zero_report_hours = 24 hour"
+    criteria: list[str] = []
+    citation: CitationOut
+
+
+class EscalationOut(_Out):
+    """The observation-level part of Arts. 14–15: zero and special report, filing, transfer, escalation."""
+
+    violation_found: bool | None
+    escalation_applies: bool
+    recipients: list[RecipientOut]
+    filing: FilingOut
+    transfer: TransferOut
+    reports: list[ReportOut]
+
+
 class Decision(_Out):
     """Everything the rules decide for one observation."""
 
@@ -159,6 +250,7 @@ class Decision(_Out):
     missing_facts: list[MissingFact]
     citations: list[CitationOut]
     trace: list[Fired]
+    escalation: EscalationOut | None = None  # Arts. 14–15
 
     def explain(self, lang: Literal["zh", "en"] = "zh") -> str:
         """An article-by-article account of the decision, in Chinese or English."""

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import units
+from .case import CaseEventKind, CaseState
 from .engine.facts import FactExtractor
 from .engine.tables import Kind, TypeDef
 from .observation import LandClass, Observation
@@ -59,6 +60,27 @@ DERIVED = {
     "activity.other_provision_named": (TypeDef(Kind.BOOLEAN), _other_provision_named,
                                        "the observation names another provision violated (Art. 9(八))"),
 }
+
+
+def _supplied(observation: Any) -> None:
+    # Not in an observation: supplied by ``escalation.supplied_facts`` (case
+    # events, or computed with the ruleset's parameters). Unknown otherwise.
+    return None
+
+
+# Arts. 14–15 (escalation.py): case lifecycle and facts computed with parameters.
+DERIVED.update({
+    "case.state": (TypeDef(Kind.ENUM, tuple(s.value for s in CaseState)), _supplied,
+                   "the case's state before the event (Art. 14 lifecycle)"),
+    "case.event": (TypeDef(Kind.ENUM, tuple(e.value for e in CaseEventKind)), _supplied,
+                   "the case event being applied (Art. 14 lifecycle)"),
+    "case.liability_exempt": (TypeDef(Kind.BOOLEAN), _supplied, "no liability attaches (立案 condition)"),
+    "case.within_jurisdiction": (TypeDef(Kind.BOOLEAN), _supplied, "the bureau has jurisdiction (立案 condition)"),
+    "limitation.within": (TypeDef(Kind.BOOLEAN), _supplied,
+                          "discovered within the limitation period (行政处罚法 第36条)"),
+    "quantities.forest_line_ratio": (TypeDef(Kind.NUMBER), _supplied,
+                                     "public-welfare + commercial forest as a share of their 刑法 第342条 lines"),
+})
 
 EXTRACTOR = FactExtractor(Observation, DERIVED)
 FACTS = EXTRACTOR.facts

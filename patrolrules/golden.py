@@ -57,7 +57,10 @@ def check_case(ruleset: Any, file: str, line: int | None, case: CaseSpec) -> Cas
         except PatrolRulesError as exc:
             return CaseOutcome(file, line, case.name, (), f"{type(exc).__name__}: {exc}")
     try:
-        decision = ruleset.evaluate(case.input).model_dump(mode="json")
+        if "events" in case.input:  # a case (Arts. 14–15), not an observation
+            decision = ruleset.evaluate_case(case.input).model_dump(mode="json")
+        else:
+            decision = ruleset.evaluate(case.input).model_dump(mode="json")
     except PatrolRulesError as exc:
         if case.expect.get("error"):
             return CaseOutcome(file, line, case.name, ())

@@ -258,6 +258,9 @@ class Activity(_Model):
     stage: Stage | None = None
     villager_own_home: bool | None = Field(None, description="a villager building an own home (土地管理法 第78条)")
     river_sand: bool | None = Field(None, description="river-bed sand (法释〔2016〕25号 第4条)")
+    protected_mineral: bool | None = Field(
+        None, description="a mineral under protective mining by the state (法释〔2016〕25号 第3条)")
+    in_no_mining_period: bool | None = Field(None, description="during a 禁采期 (法释〔2016〕25号 第3条)")
     description: str | None = None
     other_provision: str | None = Field(
         None, description="the provision violated, for Art. 9(八), e.g. '《中华人民共和国土地管理法》第七十四条'")
@@ -305,6 +308,8 @@ class Party(_Model):
     is_official: bool | None = None
     penalties_within_two_years: int | None = Field(
         None, ge=0, description="administrative penalties for the same kind of act in the last two years")
+    penalised_within_three_years: bool | None = Field(
+        None, description="penalised for occupying grassland in the last three years (2012 草原 interpretation 第2条)")
 
 
 class Circumstances(_Model):

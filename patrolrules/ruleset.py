@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
-from . import disposal, violations, zones
+from . import disposal, escalation, violations, zones
 from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
 from .engine import compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
@@ -130,6 +130,7 @@ class Ruleset:
         day = parsed.observed_at.date()
         period = self._period(day, engine)
         facts = EXTRACTOR(parsed)
+        facts.update(escalation.supplied_facts(parsed, self._graph, day))  # Arts. 14–15
         result = compiled.run(period.tables, period.matcher, facts)
         return self._decision(parsed, day, period, facts, result)
 
@@ -145,6 +146,10 @@ class Ruleset:
         from .whatif import evaluate_many
 
         return evaluate_many(self, data, engine=engine)
+
+    def evaluate_case(self, case: Any) -> escalation.CaseDecision:
+        """Arts. 14–15 for one case (``patrolrules.case.Case`` or its JSON): state, obligations, reports."""
+        return escalation.evaluate_case(self, case)
 
     def _period(self, day: dt.date, engine: str) -> _Period:
         if engine not in ENGINES:
@@ -187,16 +192,21 @@ class Ruleset:
             missing_facts=missing,
             citations=sorted(citations.values(), key=lambda c: (c.article, c.paragraph or 0, c.item or 0)),
             trace=trace,
+            escalation=escalation.section(self, observation, result),
         )
 
     @staticmethod
     def _summary(result: Run) -> dict[str, Any]:
         return {**zones.summary(result), **violations.summary(result), **disposal.summary(result)}
 
+    # Tables whose outcome ``_summary`` compares; only their inputs (and their upstream
+    # tables' inputs) can change it, so only those facts are tried as missing facts.
+    SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE, violations.TABLE, disposal.NOTICE)
+
     def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
         missing = []
-        for name in unknowns.candidates(period.tables, result.values, FACTS):
+        for name in unknowns.candidates(_upstream(period.tables, self.SUMMARY_TABLES), result.values, FACTS):
             fact_type = FACTS[name].type
             alternatives = []
             for value in unknowns.representatives(period.tables, FACTS[name]):
@@ -248,6 +258,15 @@ class Ruleset:
                                    outputs={k: _shown_output(v) for k, v in resolved.rules[index].outputs.items()},
                                    note=rule.note))
         return fired
+
+
+def _upstream(tables: tuple[ResolvedTable, ...], wanted: tuple[str, ...]) -> tuple[ResolvedTable, ...]:
+    """The wanted tables and every table they read from, in evaluation order."""
+    needed = set(wanted)
+    for resolved in reversed(tables):  # topological order: readers come after what they read
+        if resolved.table.id in needed:
+            needed.update(name.split(".", 1)[0] for name, _ in resolved.table.inputs)
+    return tuple(t for t in tables if t.table.id in needed)
 
 
 def _shown_output(value: Any) -> Any:

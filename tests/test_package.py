@@ -20,13 +20,14 @@ def test_wheel_ships_the_ruleset(tmp_path):
     venv.EnvBuilder(with_pip=True).create(environment)
     python = environment / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True)
+    # The fresh environment must not see this checkout through an inherited PYTHONPATH.
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     script = ("import patrolrules, pathlib; r = patrolrules.load_ruleset(); "
               "print(pathlib.Path(patrolrules.__file__).parent); print(r.name, r.content_id); "
               "print(r.evaluate({'observed_at': '2024-05-01T09:00:00+08:00', "
               "'site': {'zones': ['urban_rural_fringe']}}).zone.tier)")
-    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the wheel, not the checkout
     result = subprocess.run([str(python), "-c", script], cwd=elsewhere, capture_output=True, text=True, check=True,
                             env=clean)
     package_dir, stamp, tier = result.stdout.strip().splitlines()

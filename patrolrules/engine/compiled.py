@@ -243,12 +243,19 @@ class Run:
     results: Mapping[str, TableResult]
 
 
-def run(tables: tuple[ResolvedTable, ...], matcher: Matcher, facts: Mapping[str, Any]) -> Run:
-    """Evaluate every table in order, feeding each table's outputs to later ones."""
+def run(tables: tuple[ResolvedTable, ...], matcher: Matcher, facts: Mapping[str, Any],
+        pinned: Mapping[str, Any] | None = None) -> Run:
+    """Evaluate every table in order, feeding each table's outputs to later ones.
+
+    ``pinned`` values replace what a table passes on under the same name (e.g. the
+    items a case record has established, which outrank what the facts alone show).
+    """
     values = dict(facts)
     results: dict[str, TableResult] = {}
     for index, resolved in enumerate(tables):
         result = select(resolved, matcher.match(index, values), values)
         results[resolved.table.id] = result
         values.update(result.values)
+        if pinned:
+            values.update({k: v for k, v in pinned.items() if k in result.values})
     return Run(values, results)

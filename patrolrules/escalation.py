@@ -1,0 +1,470 @@
+"""Arts. 14–15 (with 6, 13, 21): case lifecycle, escalation, filing, transfer, reports.
+
+The rules are the tables of ``art14_escalation.yaml`` and ``art15_reports.yaml``;
+this module holds the registered pure functions they need (the limitation period,
+the pro-rata forest ratio, deadlines in working days) and turns table results into
+``EscalationOut`` (per observation) and ``CaseDecision`` (per case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from . import units
+from .case import Case, CaseEvent, CaseEventKind, CaseState
+from .deadlines import HolidayCalendar, due
+from .decision import (
+    CitationOut,
+    ConditionOut,
+    CrimeLineOut,
+    EscalationOut,
+    FilingOut,
+    LimitationOut,
+    RecipientOut,
+    ReportOut,
+    RulesetStamp,
+    TransferOut,
+    _Out,
+)
+from .engine import compiled
+from .engine.compiled import Run
+from .engine.tables import Citation, MemberTest, RuleGraph
+from .errors import InputError, Problem, RuleProblem, RulesetError, validation_problems
+from .facts import EXTRACTOR
+from .observation import LandClass, Observation
+
+if TYPE_CHECKING:
+    from .ruleset import Ruleset
+
+TRANSITIONS = "case_transitions"
+TRANSFER = "crime_transfer"
+CONDITIONS = "filing_conditions"
+FILING = "filing_decision"
+RECIPIENTS = "escalation_recipients"
+OBLIGATIONS = "case_obligations"
+SPECIAL = "special_report"
+REPORTS = "reports_owed"
+OBSERVATION_REPORTS = ("zero_report", "special_report")  # the rest are per period, not per observation
+PATROL_EVENTS = (CaseEventKind.discovered, CaseEventKind.reinspection_stopped, CaseEventKind.reinspection_ongoing,
+                 CaseEventKind.reinspection_rectified)
+
+NAMES_ZH = {  # GLOSSARY.md
+    "district_bureau": "区规划和自然资源局", "district_government": "区政府",
+    "municipal_bureau": "重庆市规划和自然资源局", "township_government": "镇乡人民政府或街道办事处",
+    "dev_reform": "发展改革", "construction": "建设", "environment": "环保", "municipal_utilities": "市政",
+    "power_supply": "电力", "finance": "金融", "market_regulation": "市场监督", "emergency_management": "应急管理",
+    "public_security": "公安", "the_public": "社会",
+    "identifiable_party": "有明确的违法行为人", "violation_facts": "有违反规划和自然资源管理法律法规的事实",
+    "liability": "依法应当追究法律责任", "jurisdiction": "属于本部门管辖", "within_limitation": "未超过追诉时效",
+    "crime_342": "非法占用农用地罪（刑法第三百四十二条）", "crime_343_1": "非法采矿罪（刑法第三百四十三条第一款）",
+    "zero_report": "零报告", "special_report": "专项报告", "periodic_quarterly": "定期报告（季度）",
+    "periodic_annual": "定期报告（年度）", "weekly_report": "每周报告巡查工作开展情况",
+    "oral_stop": "口头制止", "serve_written_notice": "下达书面通知书",
+    "suspend_approvals": "通知相关科室停止办理相关审批手续",
+    "reinspect": "跟踪检查整改情况", "report_to_bureau": "向区规划和自然资源局报告",
+    "written_report": "书面报告区政府和重庆市规划和自然资源局", "letter_to_township": "函告镇乡人民政府或街道办事处",
+    "file_case": "立案查处", "decide_transfer": "作出是否移送的决定", "hand_over_to_police": "向同级公安机关移送",
+    "coordinate_police": "协调区公安局处置", "new": "未立档", "discovered": "已发现", "oral_stopped": "已口头制止",
+    "notice_served": "已书面制止", "halted": "已停止", "rectified": "已整改", "escalated": "书面制止无效已上报",
+    "filed": "已立案", "transferred": "已移送", "closed": "已结案",
+}
+_CONDITIONS = ("identifiable_party", "violation_facts", "liability", "jurisdiction", "within_limitation")
+
+
+# ---- registered pure functions (parameters stay in the ruleset) ------------
+
+
+def _param(graph: RuleGraph, name: str, day: dt.date) -> Any:
+    if name not in graph.parameters:
+        raise RulesetError([RuleProblem("ruleset", None, f"parameter {name!r} is missing",
+                                        fix="add it to parameters/art14_15.yaml")])
+    value = graph.parameters[name].at(day)
+    if value is None:
+        raise RulesetError([RuleProblem(str(graph.parameters[name].position), None,
+                                        f"parameter {name!r} has no value in force on {day}")])
+    return value
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def limitation(observation: Observation, graph: RuleGraph, discovered_on: dt.date) -> LimitationOut:
+    """行政处罚法 第36条: discovered within 2 (5) years of the act, a continuing act from its end.
+
+    Illegal occupation continues until the land is restored ([1997]法行字第6号).
+    """
+    land_restored = observation.land.restored
+    ended = observation.act_ended_on
+    harmed = observation.circumstances.harms_life_health_or_property_safety
+    continuing = land_restored is False or (ended is None and observation.activity.stage is not None
+                                            and observation.activity.stage.value == "under_construction")
+    if continuing:
+        return LimitationOut(continuing=True, years=None, runs_from=None, expires_on=None,
+                             discovered_on=discovered_on, within=True)
+    if ended is None:
+        return LimitationOut(continuing=None, years=None, runs_from=None, expires_on=None,
+                             discovered_on=discovered_on, within=None)
+    short = int(_param(graph, "limitation_years", discovered_on))
+    long = int(_param(graph, "limitation_years_safety", discovered_on))
+    years = long if harmed else short
+    expires = _add_years(ended, years)
+    within: bool | None = discovered_on <= expires
+    if not within and harmed is None and discovered_on <= _add_years(ended, long):
+        within = None  # the longer period would apply if safety was harmed
+    return LimitationOut(continuing=False, years=years, runs_from=ended, expires_on=expires,
+                         discovered_on=discovered_on, within=within)
+
+
+def forest_line_ratio(observation: Observation, graph: RuleGraph, day: dt.date) -> float | None:
+    """法释〔2023〕8号 第1条(三): public-welfare and commercial forest as shares of their lines, summed."""
+    areas = observation.quantities.area
+    if not areas:
+        return None
+    total = Fraction(0)
+    for land_class, line_name in ((LandClass.forest_public_welfare, "crime342_forest_public_area"),
+                                  (LandClass.forest_commercial, "crime342_forest_commercial_area")):
+        if land_class in areas:
+            param = graph.parameters[line_name]
+            line = units.canonical_magnitude(units.ureg.Quantity(Fraction(_param(graph, line_name, day)),
+                                                                 units.parse_unit(param.unit or "mu")), "area")
+            total += units.canonical_magnitude(areas[land_class], "area") / line
+    if LandClass.forest_public_welfare not in areas and LandClass.forest_commercial not in areas:
+        return None
+    return float(total)
+
+
+def supplied_facts(observation: Observation, graph: RuleGraph, day: dt.date) -> dict[str, Any]:
+    """Facts the tables read that need the ruleset's parameters."""
+    return {
+        "limitation.within": limitation(observation, graph, day).within,
+        "quantities.forest_line_ratio": forest_line_ratio(observation, graph, day),
+    }
+
+
+def calendar_of(graph: RuleGraph, day: dt.date) -> HolidayCalendar:
+    return HolidayCalendar.from_parameters(_param(graph, "calendar_years", day),
+                                           _param(graph, "calendar_holidays", day),
+                                           _param(graph, "calendar_workdays", day))
+
+
+def deadline_of(graph: RuleGraph, name: str, anchor: dt.datetime, day: dt.date,
+                path: str = "deadline") -> tuple[dt.datetime | None, str]:
+    """The due time of the period named by parameter ``name`` from ``anchor``, and its text."""
+    value = _param(graph, name, day)
+    param = graph.parameters[name]
+    unit = units.parse_unit(param.unit) if param.unit else None
+    text = f"{name} = {_number(value)}{' ' + str(unit) if unit else ''}"
+    calendar = calendar_of(graph, day)
+    if unit is not None:
+        return due(anchor, Fraction(value), str(unit), calendar, path), text
+    local = anchor.date()
+    if name == "periodic_quarter_due_day":  # first month of the next quarter
+        month = (local.month - 1) // 3 * 3 + 4
+        year = local.year + (month > 12)
+        last = dt.date(year, (month - 1) % 12 + 1, int(value))
+    elif name == "periodic_annual_due_day":
+        last = dt.date(local.year + 1, 1, int(value))
+    elif name == "weekly_report_weekday":  # in the week after the anchor's week (shared with records)
+        from .records import WEEKDAYS
+
+        last = local + dt.timedelta(days=7 - local.weekday() + WEEKDAYS.index(str(value)))
+    else:
+        raise RulesetError([RuleProblem(str(param.position), None, f"parameter {name!r} is not a deadline",
+                                        fix="give it a unit: hour, day or working_day")])
+    return dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=anchor.tzinfo), text
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, Fraction):
+        return str(int(value)) if value.denominator == 1 else str(float(value))
+    return str(value)
+
+
+# ---- the observation-level section ------------------------------------------
+
+
+def _cite(ruleset: Ruleset, table: str, index: int) -> tuple[Citation, CitationOut]:
+    citation = ruleset.graph.table(table).rules[index].citation
+    return citation, ruleset.cite(citation)
+
+
+def _violation_found(run: Run) -> bool | None:
+    items = run.values.get("violations.item")  # Art. 9 table (or the items a case record pins)
+    return None if items is None else bool(items)
+
+
+def _recipients(ruleset: Ruleset, run: Run) -> list[RecipientOut]:
+    result = run.results[RECIPIENTS]
+    out = []
+    for index, outputs in zip(result.selected, result.outputs, strict=True):
+        citation, cited = _cite(ruleset, RECIPIENTS, index)
+        out.append(RecipientOut(
+            recipient=outputs["recipient"], name_zh=NAMES_ZH[outputs["recipient"]], role=outputs["role"],
+            mandatory=bool(outputs["mandatory"]), reason=outputs["reason"], request=outputs["request"],
+            request_source=outputs["request_source"], rule=ruleset.graph.table(RECIPIENTS).rules[index].id,
+            citation=cited, basis=ruleset.basis(citation)))
+    return out
+
+
+def _filing(ruleset: Ruleset, run: Run, limit: LimitationOut) -> FilingOut:
+    met = run.values[f"{CONDITIONS}.met"] or frozenset()
+    failed = run.values[f"{CONDITIONS}.failed"] or frozenset()
+    conditions = [ConditionOut(condition=c, name_zh=NAMES_ZH[c],
+                               status="failed" if c in failed else "met" if c in met else "unknown")
+                  for c in _CONDITIONS]
+    citations = {}
+    for table in (CONDITIONS, FILING):
+        for index in run.results[table].selected:
+            cited = _cite(ruleset, table, index)[1]
+            citations[cited.ref_en] = cited
+    return FilingOut(decision=run.values[f"{FILING}.decision"], conditions=conditions, limitation=limit,
+                     citations=list(citations.values()))
+
+
+def _transfer(ruleset: Ruleset, run: Run, day: dt.date) -> TransferOut:
+    result = run.results[TRANSFER]
+    graph = ruleset.graph
+    lines = []
+    for index, outputs in zip(result.selected, result.outputs, strict=True):
+        citation, cited = _cite(ruleset, TRANSFER, index)
+        names = str(outputs["line"]).split("+")
+        thresholds = []
+        for name in names:
+            param = graph.parameters[name]
+            thresholds.append(f"{_number(_param(graph, name, day))}{' ' + param.unit if param.unit else ''}")
+        lines.append(CrimeLineOut(
+            crime=outputs["crime"], name_zh=NAMES_ZH[outputs["crime"]], rule=graph.table(TRANSFER).rules[index].id,
+            parameters=names, thresholds=thresholds,
+            references=[f"{graph.parameters[n].source}: {graph.parameters[n].reference}" for n in names],
+            citation=cited, basis=ruleset.basis(citation)))
+    crimes = sorted(run.values[f"{TRANSFER}.crime"] or ())
+    return TransferOut(suspected=bool(crimes), crimes=crimes, lines=lines)
+
+
+def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kinds: Sequence[str] | None,
+             zero_anchors: Sequence[dt.datetime] | None = None,
+             special_anchor: dt.datetime | None = None) -> list[ReportOut]:
+    result = run.results[REPORTS]
+    criteria = sorted(run.values[f"{SPECIAL}.criterion"] or ())
+    out = []
+    for index, outputs in zip(result.selected, result.outputs, strict=True):
+        kind = outputs["report"]
+        if kinds is not None and kind not in kinds:
+            continue
+        anchors = [anchor]
+        if kind == "zero_report" and zero_anchors is not None:
+            anchors = list(zero_anchors)
+        elif kind == "special_report" and special_anchor is not None:
+            anchors = [special_anchor]
+        cited = _cite(ruleset, REPORTS, index)[1]
+        for at in anchors:
+            due_at, text = deadline_of(ruleset.graph, outputs["deadline"], at, day, f"reports.{kind}")
+            out.append(ReportOut(type=kind, type_zh=NAMES_ZH[kind], sender=outputs["sender"],
+                                 recipients=list(outputs["recipients"]), due=due_at, deadline=text,
+                                 criteria=criteria if kind == "special_report" else [], citation=cited))
+    return out
+
+
+def section(ruleset: Ruleset, observation: Observation, run: Run) -> EscalationOut:
+    """The Arts. 14–15 part of one observation's decision (computed in ``Ruleset.evaluate``)."""
+    day = observation.observed_at.date()
+    return EscalationOut(
+        violation_found=_violation_found(run),
+        escalation_applies=bool(run.results[RECIPIENTS].selected),
+        recipients=_recipients(ruleset, run),
+        filing=_filing(ruleset, run, limitation(observation, ruleset.graph, day)),
+        transfer=_transfer(ruleset, run, day),
+        reports=_reports(ruleset, run, observation.observed_at, day, OBSERVATION_REPORTS),
+    )
+
+
+# ---- the case lifecycle ------------------------------------------------------
+
+
+class TransitionOut(_Out):
+    """One applied event: the state before and after, and the rule that allowed it."""
+
+    index: int
+    event: str
+    at: dt.datetime
+    from_state: str
+    to_state: str
+    rule: str
+    citation: CitationOut
+
+
+class ObligationOut(_Out):
+    """Who must do what by when, under which article."""
+
+    duty: str
+    duty_zh: str
+    actor: str
+    due: dt.datetime | None
+    deadline: str | None
+    citation: CitationOut
+
+
+class CaseDecision(_Out):
+    """A case evaluated: its state, what is owed next, who is told, filing, transfer, reports."""
+
+    ruleset: RulesetStamp
+    case_id: str
+    as_of: dt.date
+    state: str
+    state_zh: str
+    history: list[TransitionOut]
+    obligations: list[ObligationOut]
+    recipients: list[RecipientOut]
+    filing: FilingOut
+    transfer: TransferOut
+    reports: list[ReportOut]
+
+
+Lifecycle = Mapping[tuple[str, str], tuple[str, int]]  # (state, event) → (next state, rule index)
+
+
+@functools.lru_cache(maxsize=16)
+def lifecycle_table(ruleset: Ruleset) -> Lifecycle:
+    """The ``case_transitions`` table as a lookup; every row must name states and events."""
+    table = ruleset.graph.table(TRANSITIONS)
+    lookup: dict[tuple[str, str], tuple[str, int]] = {}
+    for index, rule in enumerate(table.rules):
+        states, events = rule.test_for("case.state"), rule.test_for("case.event")
+        if not (isinstance(states, MemberTest) and isinstance(events, MemberTest)) or states.negate or events.negate:
+            raise RulesetError([RuleProblem(str(rule.position), rule.position.line,
+                                            "a transition must list its states and events", rule.id,
+                                            "write case.state: [..] and case.event: [..]")])
+        next_state = dict(rule.outputs)["next_state"].literal
+        for state in states.values:
+            for event in events.values:
+                lookup[(state, event)] = (next_state, index)
+    return lookup
+
+
+def run_lifecycle(ruleset: Ruleset, events: Sequence[CaseEvent]) -> tuple[str, list[tuple[int, str, str, int]]]:
+    """The final state and each step (index, from, to, rule index); ``InputError`` on an impossible event."""
+    table = lifecycle_table(ruleset)
+    state = CaseState.new.value
+    steps = []
+    previous: dt.datetime | None = None
+    for index, event in enumerate(events):
+        if previous is not None and event.at < previous:
+            raise InputError([Problem(f"events[{index}].at", "events must be in time order",
+                                      event.at.isoformat(), f"on or after {previous.isoformat()}")])
+        previous = event.at
+        step = table.get((state, event.kind.value))
+        if step is None:
+            accepting = sorted({s for s, e in table if e == event.kind.value})
+            allowed = sorted({e for s, e in table if s == state})
+            raise InputError([Problem(
+                f"events[{index}]", f"event {event.kind.value!r} is impossible in state {state!r}",
+                event.kind.value,
+                f"an event in state {state!r} ({', '.join(allowed) or 'none'}); "
+                f"{event.kind.value!r} is accepted in states {', '.join(accepting)}")])
+        steps.append((index, state, step[0], step[1]))
+        state = step[0]
+    return state, steps
+
+
+def parse_case(case: Case | Mapping[str, Any]) -> Case:
+    if isinstance(case, Case):
+        return case
+    if not isinstance(case, Mapping):
+        raise InputError([Problem("", "a case must be an object", type(case).__name__, "a Case or a JSON object")])
+    try:
+        return Case.model_validate(dict(case))
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc.errors())) from None
+
+
+def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecision:
+    """A case's state, obligations, recipients, filing, transfer and reports, from its events."""
+    parsed = parse_case(case)
+    if parsed.events[0].kind != CaseEventKind.discovered:
+        raise InputError([Problem("events[0]", "a case starts with its discovery", parsed.events[0].kind.value,
+                                  "discovered")])
+    state, steps = run_lifecycle(ruleset, parsed.events)
+    observation = parsed.observation
+    discovered_at = parsed.events[0].at
+    day = discovered_at.date()
+    kinds = [e.kind for e in parsed.events]
+    escalated_at = next((parsed.events[i].at for i, _, to, _ in steps if to == CaseState.escalated.value), None)
+    facts = EXTRACTOR(observation)
+    circumstances = observation.circumstances
+    facts.update(supplied_facts(observation, ruleset.graph, day))
+    facts.update({
+        "case.state": state,
+        "case.liability_exempt": parsed.liability_exempt,
+        "case.within_jurisdiction": parsed.within_jurisdiction,
+        "patrol.unit_kind": parsed.unit_kind.value,
+        # Art. 14 ¶1: escalation is earned only through the lifecycle (a written notice, then ineffective/refused).
+        "circumstances.written_stop_ineffective": escalated_at is not None,
+        "circumstances.obstruction": circumstances.obstruction or CaseEventKind.obstruction in kinds or None,
+        "circumstances.violence_against_officers": (circumstances.violence_against_officers
+                                                    or CaseEventKind.violence_against_officers in kinds or None),
+    })
+    # Items the case record establishes (e.g. after investigation) outrank what the
+    # observation's facts alone let the Art. 9 table find.
+    pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
+    period = ruleset._period(day, "native")
+    run = compiled.run(period.tables, period.matcher, facts, pinned)
+    graph = ruleset.graph
+    last_at = parsed.events[-1].at
+    history = []
+    for index, before, after, rule_index in steps:
+        rule = graph.table(TRANSITIONS).rules[rule_index]
+        history.append(TransitionOut(index=index, event=parsed.events[index].kind.value, at=parsed.events[index].at,
+                                     from_state=before, to_state=after, rule=rule.id,
+                                     citation=ruleset.cite(rule.citation)))
+    obligations = _obligations(ruleset, run, last_at, day)
+    zero_anchors = [e.at for e in parsed.events if e.kind in PATROL_EVENTS]
+    special_anchor = _special_anchor(run, parsed.events, discovered_at, escalated_at)
+    return CaseDecision(
+        ruleset=ruleset._stamp, case_id=parsed.id, as_of=day, state=state, state_zh=NAMES_ZH[state],
+        history=history, obligations=obligations, recipients=_recipients(ruleset, run),
+        filing=_filing(ruleset, run, limitation(observation, graph, day)), transfer=_transfer(ruleset, run, day),
+        reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special_anchor),
+    )
+
+
+def _special_anchor(run: Run, events: Sequence[CaseEvent], discovered_at: dt.datetime,
+                    escalated_at: dt.datetime | None) -> dt.datetime:
+    """When the violation became major or sudden: the earliest event that made a criterion hold."""
+    criteria = run.values.get(f"{SPECIAL}.criterion") or frozenset()
+    event_criteria = {"violence_against_officers": CaseEventKind.violence_against_officers}
+    anchors = []
+    for criterion in criteria:
+        if criterion == "repeat_after_written_stop" and escalated_at is not None:
+            anchors.append(escalated_at)
+        elif criterion in event_criteria:
+            at = next((e.at for e in events if e.kind == event_criteria[criterion]), discovered_at)
+            anchors.append(at)
+        else:
+            anchors.append(discovered_at)
+    return min(anchors, default=discovered_at)
+
+
+def _obligations(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date) -> list[ObligationOut]:
+    result = run.results[OBLIGATIONS]
+    out = []
+    decided: dt.datetime | None = None
+    for index, outputs in zip(result.selected, result.outputs, strict=True):
+        name = outputs.get("deadline")
+        start = decided if outputs["duty"] == "hand_over_to_police" and decided is not None else anchor
+        due_at, text = deadline_of(ruleset.graph, name, start, day, f"obligations.{outputs['duty']}") if name \
+            else (None, None)
+        if outputs["duty"] == "decide_transfer":
+            decided = due_at
+        out.append(ObligationOut(duty=outputs["duty"], duty_zh=NAMES_ZH[outputs["duty"]], actor=outputs["actor"],
+                                 due=due_at, deadline=text, citation=_cite(ruleset, OBLIGATIONS, index)[1]))
+    return out

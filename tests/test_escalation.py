@@ -1,0 +1,297 @@
+"""Arts. 14–15: law-derived invariants of the case lifecycle, escalation, filing, transfer and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import resource
+import time
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import patrolrules
+from patrolrules import InputError
+from patrolrules.case import CaseEvent, CaseEventKind
+from patrolrules.cli import main
+from patrolrules.deadlines import HolidayCalendar, add_working_days, due
+from patrolrules.escalation import lifecycle_table, run_lifecycle
+
+from .strategies import observations
+
+RULESET = patrolrules.load_ruleset()
+TZ = dt.timezone(dt.timedelta(hours=8))
+T0 = dt.datetime(2024, 5, 6, 9, 0, tzinfo=TZ)
+ITEMS = ["i1", "i2", "i3", "i4", "i5", "i6", "i7", "i8"]
+CLASSES = ["permanent_basic_farmland", "ordinary_cultivated_land", "forest_public_welfare", "forest_commercial",
+           "grassland"]
+MANDATORY = {"district_government", "municipal_bureau"}
+
+
+def _walk(rng: random.Random, length: int, prefix: tuple[str, ...] = ()) -> list[str]:
+    """A valid random event sequence: a walk over the ruleset's own transition table."""
+    table = lifecycle_table(RULESET)
+    state, kinds = "new", list(prefix)
+    for event in prefix:
+        state = table[(state, event)][0]
+    for _ in range(length):
+        options = sorted(e for s, e in table if s == state)
+        if not options:
+            break
+        event = "discovered" if state == "new" else rng.choice(options)
+        kinds.append(event)
+        state = table[(state, event)][0]
+    return kinds
+
+
+def _events(kinds: list[str]) -> list[dict[str, str]]:
+    return [{"kind": k, "at": (T0 + dt.timedelta(hours=6 * i)).isoformat()} for i, k in enumerate(kinds)]
+
+
+@st.composite
+def cases(draw: Any, kinds: list[str] | None = None) -> dict[str, Any]:
+    """Cases over the facts Arts. 14–15 read: areas, ore value, flags, filing facts, events."""
+    area = draw(st.dictionaries(st.sampled_from(CLASSES), st.integers(0, 40_000), max_size=3))
+    observation: dict[str, Any] = {
+        "observed_at": T0.isoformat(),
+        "land": {"planting_conditions_destroyed": draw(st.sampled_from([True, True, False, None])),
+                 "restored": draw(st.none() | st.booleans())},
+        "quantities": {"area": {k: f"{v} m²" for k, v in area.items()},
+                       "ore_value": f"{draw(st.integers(0, 300_000))} 元"},
+        "activity": {"kind": draw(st.sampled_from(["mining", "house", "soil_removal", "land_occupation"])),
+                     "structure": draw(st.sampled_from(["none", "building"])),
+                     "protected_mineral": draw(st.none() | st.booleans())},
+        "site": {"in_no_mining_zone": draw(st.none() | st.booleans())},
+        "party": {"kind": draw(st.sampled_from(["individual", "enterprise"])),
+                  "identified": draw(st.none() | st.booleans()),
+                  "penalties_within_two_years": draw(st.integers(0, 3)),
+                  "penalised_within_three_years": draw(st.none() | st.booleans())},
+        "circumstances": {"mass_incident": draw(st.none() | st.booleans()),
+                          "violence_against_officers": draw(st.none() | st.booleans())},
+    }
+    if kinds is None:  # half the walks pass through a written notice that fails
+        prefix = draw(st.sampled_from([(), ("discovered", "written_notice_served")]))
+        kinds = _walk(random.Random(draw(st.integers(0, 10_000))), draw(st.integers(1, 8)), prefix)
+    return {"id": "P", "unit_kind": draw(st.sampled_from(["resource_station", "enforcement_detachment"])),
+            "observation": observation, "events": _events(kinds),
+            "violation_items": draw(st.sampled_from([["i1"], ["i3"], ["i4"], ["i6"], [], None])
+                                    | st.lists(st.sampled_from(ITEMS), unique=True, max_size=3)),
+            "liability_exempt": draw(st.none() | st.booleans()),
+            "within_jurisdiction": draw(st.none() | st.booleans())}
+
+
+def _scaled(case: dict[str, Any], factor: int) -> dict[str, Any]:
+    bigger = json.loads(json.dumps(case))
+    quantities = bigger["observation"]["quantities"]
+    quantities["area"] = {k: f"{int(v.split()[0]) * factor} m²" for k, v in quantities["area"].items()}
+    quantities["ore_value"] = f"{int(quantities['ore_value'].split()[0]) * factor} 元"
+    return bigger
+
+
+# ---- transfer, filing, special report -------------------------------------------
+
+
+@given(cases())
+@settings(max_examples=60)
+def test_transfer_implies_filing(case: dict[str, Any]) -> None:
+    """Art. 14 ¶2 with TR 第3条: a suspected crime is filed and transferred, never fined instead."""
+    decision = RULESET.evaluate_case(case)
+    if decision.transfer.suspected:
+        assert decision.filing.decision == "file"
+        assert {"decide_transfer", "hand_over_to_police"} <= {o.duty for o in decision.obligations} or \
+            decision.state in ("transferred", "closed")
+
+
+@given(cases(), st.integers(1, 5))
+@settings(max_examples=60)
+def test_more_area_or_ore_never_removes_transfer_or_special_report(case: dict[str, Any], factor: int) -> None:
+    """Every line is a lower bound ("以上"): scaling quantities up keeps every crime and special report."""
+    small = RULESET.evaluate_case(case)
+    large = RULESET.evaluate_case(_scaled(case, factor))
+    assert set(small.transfer.crimes) <= set(large.transfer.crimes)
+    special = [r for r in small.reports if r.type == "special_report"]
+    if special:
+        bigger = [r for r in large.reports if r.type == "special_report"]
+        assert bigger and set(special[0].criteria) <= set(bigger[0].criteria)
+
+
+# ---- reports ---------------------------------------------------------------------
+
+
+@given(observations(RULESET))
+@settings(max_examples=40)
+def test_every_patrol_owes_exactly_one_zero_report(observation: dict[str, Any]) -> None:
+    """Art. 15 ¶2: after every patrol, found or not, one zero report to the implementing body."""
+    decision = RULESET.evaluate(observation)
+    assert decision.escalation is not None
+    zero = [r for r in decision.escalation.reports if r.type == "zero_report"]
+    assert len(zero) == 1 and zero[0].recipients == ["implementing_body"]
+    assert zero[0].citation.article == 15 and zero[0].citation.paragraph == 2
+
+
+@given(cases())
+@settings(max_examples=40)
+def test_every_case_patrol_owes_exactly_one_zero_report(case: dict[str, Any]) -> None:
+    decision = RULESET.evaluate_case(case)
+    patrols = [e for e in case["events"] if e["kind"] in ("discovered", "reinspection_stopped", "reinspection_ongoing",
+                                                          "reinspection_rectified")]
+    assert len([r for r in decision.reports if r.type == "zero_report"]) == len(patrols)
+
+
+# ---- escalation --------------------------------------------------------------------
+
+
+@given(cases())
+@settings(max_examples=80)
+def test_escalation_only_after_an_ineffective_or_refused_written_notice(case: dict[str, Any]) -> None:
+    """Art. 14 ¶1: recipients exist only once a served written notice was ineffective or refused."""
+    decision = RULESET.evaluate_case(case)
+    kinds = [e["kind"] for e in case["events"]]
+    if decision.recipients:
+        first_notice = kinds.index("written_notice_served")  # raises if there was none
+        assert any(k in ("reinspection_ongoing", "party_refuses") for k in kinds[first_notice + 1:])
+        assert any(step.to_state == "escalated" for step in decision.history)
+
+
+@given(cases())
+@settings(max_examples=80)
+def test_escalation_always_has_both_mandatory_written_reports(case: dict[str, Any]) -> None:
+    decision = RULESET.evaluate_case(case)
+    if decision.recipients:
+        mandatory = {r.recipient for r in decision.recipients if r.mandatory and r.role == "written_report"}
+        assert mandatory == MANDATORY
+        assert all(r.citation.article == 14 for r in decision.recipients)
+
+
+def test_observation_escalation_has_both_mandatory_recipients() -> None:
+    decision = RULESET.evaluate({"observed_at": T0.isoformat(), "circumstances": {"written_stop_ineffective": True}})
+    assert decision.escalation is not None and decision.escalation.escalation_applies
+    assert MANDATORY <= {r.recipient for r in decision.escalation.recipients if r.mandatory}
+    quiet = RULESET.evaluate({"observed_at": T0.isoformat(), "circumstances": {"written_stop_ineffective": False}})
+    assert quiet.escalation is not None and quiet.escalation.recipients == []
+
+
+# ---- lifecycle errors ----------------------------------------------------------------
+
+
+def test_impossible_event_names_its_index_and_the_accepting_states() -> None:
+    case = {"id": "X", "unit_kind": "resource_station", "observation": {"observed_at": T0.isoformat()},
+            "events": _events(["discovered", "oral_stop", "transferred"])}
+    with pytest.raises(InputError) as caught:
+        RULESET.evaluate_case(case)
+    problem = caught.value.problems[0]
+    assert problem.path == "events[2]"
+    assert "oral_stopped" in problem.message and "filed" in (problem.expected or "")
+
+
+def test_events_out_of_time_order_are_rejected() -> None:
+    events = _events(["discovered", "oral_stop"])
+    events.reverse()
+    events[0]["kind"], events[1]["kind"] = "discovered", "oral_stop"
+    with pytest.raises(InputError) as caught:
+        RULESET.evaluate_case({"id": "X", "unit_kind": "resource_station",
+                               "observation": {"observed_at": T0.isoformat()}, "events": events})
+    assert caught.value.problems[0].path == "events[1].at"
+
+
+def test_naive_times_and_unknown_events_are_listed_together() -> None:
+    with pytest.raises(InputError) as caught:
+        RULESET.evaluate_case({"id": "X", "unit_kind": "bureau", "observation": {"observed_at": T0.isoformat()},
+                               "events": [{"kind": "exploded", "at": "2024-05-06T09:00:00"}]})
+    paths = {p.path for p in caught.value.problems}
+    assert {"unit_kind", "events.0.kind", "events.0.at"} <= paths
+
+
+# ---- deadlines -----------------------------------------------------------------------
+
+
+@given(st.dates(dt.date(2004, 1, 1), dt.date(2026, 11, 30)), st.integers(1, 15))
+@settings(max_examples=200)
+def test_working_day_deadlines_never_fall_on_a_non_working_day(start: dt.date, count: int) -> None:
+    import chinese_calendar
+
+    calendar = HolidayCalendar()
+    last = add_working_days(start, count, calendar)
+    assert chinese_calendar.is_workday(last)
+    between = [start + dt.timedelta(days=d) for d in range(1, (last - start).days + 1)]
+    assert sum(chinese_calendar.is_workday(d) for d in between) == count
+
+
+def test_a_year_no_calendar_covers_raises_instead_of_guessing() -> None:
+    anchor = dt.datetime(2026, 12, 30, 10, tzinfo=TZ)
+    with pytest.raises(InputError) as caught:
+        due(anchor, 3, "working_day", HolidayCalendar())  # type: ignore[arg-type]
+    assert "2027" in caught.value.problems[0].message
+
+
+def test_a_supplied_calendar_counts_its_holidays_and_make_up_days() -> None:
+    calendar = HolidayCalendar(years=frozenset({2027}), holidays=frozenset({dt.date(2027, 1, 1)}),
+                               workdays=frozenset({dt.date(2027, 1, 2)}))
+    # 31 Dec 2026 (Thu) + 2 working days: 1 Jan is a holiday, Sat 2 Jan a make-up day, then Mon 4 Jan.
+    assert add_working_days(dt.date(2026, 12, 31), 2, calendar) == dt.date(2027, 1, 4)
+
+
+def test_hours_run_from_the_moment_and_days_end_at_the_close_of_day() -> None:
+    from fractions import Fraction
+
+    assert due(T0, Fraction(24), "hour", HolidayCalendar()) == T0 + dt.timedelta(hours=24)
+    assert due(T0, Fraction(3), "day", HolidayCalendar()) == dt.datetime(2024, 5, 9, 23, 59, 59, tzinfo=TZ)
+
+
+# ---- the observation-level section and the CLI -------------------------------------
+
+
+def test_decision_escalation_section_reports_filing_and_transfer() -> None:
+    decision = RULESET.evaluate({"observed_at": T0.isoformat(), "party": {"identified": False},
+                                 "land": {"restored": False}})
+    section = decision.escalation
+    assert section is not None
+    assert section.violation_found is False  # Art. 9 found no item in these facts
+    assert section.filing.decision == "not_filed"
+    assert [c.status for c in section.filing.conditions][0] == "failed"
+    assert section.filing.limitation.continuing is True
+    assert [r.type for r in section.reports] == ["zero_report"]
+
+
+def test_cli_case_prints_state_obligations_recipients_and_reports(tmp_path: Any, capsys: Any) -> None:
+    case = {"id": "CLI-1", "unit_kind": "resource_station", "observation": {"observed_at": T0.isoformat()},
+            "violation_items": ["i1"],
+            "events": _events(["discovered", "written_notice_served", "party_refuses"])}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case, ensure_ascii=False, indent=2), encoding="utf-8")
+    assert main(["case", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["state"] == "escalated"
+    assert {"obligations", "recipients", "reports", "filing", "transfer"} <= set(out)
+    case["events"] = _events(["discovered", "party_refuses"])
+    path.write_text(json.dumps(case), encoding="utf-8")
+    assert main(["case", str(path)]) == 2
+    assert "events[1]" in capsys.readouterr().err
+    assert main(["schema", "case"]) == 0
+    assert "events" in json.loads(capsys.readouterr().out)["properties"]
+
+
+# ---- scale -------------------------------------------------------------------------------
+
+
+def test_lifecycle_of_100000_cases_in_flat_memory() -> None:
+    """The lifecycle is a pure lookup: no state accumulates across 100 000 cases."""
+    rng = random.Random(7)
+    templates = [tuple(CaseEvent(kind=CaseEventKind(k), at=T0 + dt.timedelta(hours=i))
+                       for i, k in enumerate(_walk(rng, rng.randint(1, 8)))) for _ in range(200)]
+
+    def batch(n: int) -> None:
+        for number in range(n):
+            run_lifecycle(RULESET, templates[number % len(templates)])
+
+    batch(10_000)  # warm up caches
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    batch(100_000)
+    elapsed = time.perf_counter() - started
+    growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert growth_kb < 5_000, f"peak RSS grew {growth_kb} KB over 100 000 cases"
+    assert elapsed < 20
