@@ -1,0 +1,274 @@
+"""Exact semantic difference between two versions of a rule graph, table by table.
+
+For every table in both versions and every as-of period, both versions are
+analysed over one shared partition (the union of their inputs and resolved
+thresholds); for every output the region where each value is produced is
+computed as boxes, and the changed regions are ``old(v1) ∩ new(v2)`` for
+``v1 != v2``, merged into few conditions, each with a witness. Set outputs of
+collect tables are compared member by member (``zone ∋ key``). Generic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from . import compiled
+from .compiled import ResolvedTable
+from .space import Box, Space, merge, meet, minus, table_space
+from .tables import Aggregator, Citation, HitPolicy, Kind, RuleGraph, Table
+from .verify import periods, selected_regions
+
+Regions = dict[str, dict[Any, list[Box]]]  # output key → value → boxes
+
+
+@dataclass(frozen=True)
+class Change:
+    """One region of a table's inputs where an output's value changes."""
+
+    table: str
+    output: str
+    before: Any
+    after: Any
+    condition: str  # what every changed input shares (the regions' hull)
+    witness: dict[str, Any]
+    as_of: str
+    regions: tuple[str, ...] = ()  # the exact changed region, as disjoint conditions
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "output": self.output, "before": jsonable(self.before),
+                "after": jsonable(self.after), "condition": self.condition, "witness": self.witness,
+                "as_of": self.as_of, "regions": list(self.regions)}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change to the rule files that is not a region: a parameter, a rule, a citation, a date."""
+
+    kind: str  # parameter, table, rule, citation, hit_policy, inputs, default, effective
+    name: str
+    before: Any
+    after: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "before": jsonable(self.before), "after": jsonable(self.after)}
+
+    def text(self) -> str:
+        if self.before is None:
+            return f"{self.kind} {self.name} added: {jsonable(self.after)}"
+        if self.after is None:
+            return f"{self.kind} {self.name} removed (was {jsonable(self.before)})"
+        return f"{self.kind} {self.name}: {jsonable(self.before)} → {jsonable(self.after)}"
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, (tuple, list)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, frozenset):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def citation_text(c: Citation) -> str:
+    text = f"Art. {c.article}" + (f" ¶{c.paragraph}" if c.paragraph else "") + (f" ({c.item})" if c.item else "")
+    return text + (f" [{', '.join(c.basis)}]" if c.basis else "")
+
+
+def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
+    """For every output (set outputs: every member), where each value is produced."""
+    table = resolved.table
+    matches, chosen = selected_regions(space, resolved)
+    every = [b for m in matches for b in m]
+    nomatch = minus([space.full()], every)
+    default = resolved.default
+    aggregates = dict(table.aggregate)
+    result: Regions = {}
+    for name, out_type in table.outputs:
+        fallback = default.get(name) if default is not None else None
+        if table.hit_policy.single:
+            values: dict[Any, list[Box]] = {}
+            for i, rule in enumerate(resolved.rules):
+                values.setdefault(rule.outputs.get(name), []).extend(chosen[i])
+            values.setdefault(fallback, []).extend(nomatch)
+            result[name] = values
+        elif aggregates.get(name) in (Aggregator.MAX, Aggregator.MIN):
+            produced = {rule.outputs.get(name) for rule in resolved.rules} - {None}
+            if out_type.values:
+                ordered = sorted(produced, key=lambda v: out_type.values.index(v) if v in out_type.values else 99)
+            else:
+                ordered = sorted(produced)
+            if aggregates[name] == Aggregator.MIN:
+                ordered.reverse()
+            values, covered = {}, []
+            for value in ordered:
+                boxes = [b for i, rule in enumerate(resolved.rules) if rule.outputs.get(name) == value
+                         for b in matches[i]]
+                values.setdefault(value, []).extend(minus(boxes, covered))
+                covered.extend(boxes)
+            values.setdefault(fallback, []).extend(nomatch)
+            result[name] = values
+        elif name in aggregates:  # sum, count: compared rule by rule (conservative)
+            for i, rule in enumerate(resolved.rules):
+                result[f"{name} from rule {rule.id}"] = {rule.outputs.get(name): matches[i],
+                                                         None: minus([space.full()], matches[i])}
+        else:  # a set: one boolean per member
+            members: set[Any] = set()
+            for outputs in [r.outputs for r in resolved.rules] + ([default] if default else []):
+                value = outputs.get(name)
+                members.update(value if out_type.kind == Kind.LIST and value else (value,))
+            for member in members - {None}:
+                def has(outputs: Any) -> bool:
+                    value = outputs.get(name)
+                    return member in value if out_type.kind == Kind.LIST and value else bool(value == member)
+                inside = [b for i, r in enumerate(resolved.rules) if has(r.outputs) for b in matches[i]]
+                if default is not None and has(default):
+                    inside.extend(nomatch)
+                result[f"{name} ∋ {member}"] = {True: inside, False: minus([space.full()], inside)}
+    return result
+
+
+def _citation_changes(space: Space, old: ResolvedTable, new: ResolvedTable) -> list[tuple[str, str, str, list[Box]]]:
+    """Rules whose citation changed: (rule, before, after, region where both versions select it)."""
+    _, old_chosen = selected_regions(space, old)
+    _, new_chosen = selected_regions(space, new)
+    old_rules = {r.id: (i, r) for i, r in enumerate(old.table.rules)}
+    result = []
+    for j, rule in enumerate(new.table.rules):
+        if rule.id in old_rules and old_rules[rule.id][1].citation != rule.citation:
+            i, before = old_rules[rule.id]
+            result.append((rule.id, citation_text(before.citation), citation_text(rule.citation),
+                           meet(old_chosen[i], new_chosen[j])))
+    return result
+
+
+def table_changes(old: ResolvedTable, new: ResolvedTable, graph: RuleGraph, as_of: dt.date,
+                  limit: int = 20) -> list[Change]:
+    """Every changed region of every output of one table in one period."""
+    space = table_space([old, new], graph)
+    before, after = output_regions(space, old), output_regions(space, new)
+    changes: list[Change] = []
+    full = [space.full()]
+    for key in sorted(set(before) | set(after)):
+        old_values = before.get(key, {None: full})
+        new_values = after.get(key, {None: full})
+        for v1, boxes1 in old_values.items():
+            for v2, boxes2 in new_values.items():
+                if v1 != v2 or type(v1) is not type(v2):
+                    changed = merge(meet(boxes1, boxes2))
+                    if changed:
+                        changes.append(_change(space, old.table.id, key, v1, v2, changed, as_of, limit))
+    for rule_id, b_text, a_text, region in _citation_changes(space, old, new):
+        if region:
+            changes.append(_change(space, old.table.id, f"citation of rule {rule_id}", b_text, a_text,
+                                   merge(region), as_of, limit))
+    return changes
+
+
+def _change(space: Space, table: str, key: str, before: Any, after: Any, boxes: list[Box], as_of: dt.date,
+            limit: int) -> Change:
+    regions = tuple(space.describe(b) for b in boxes[:limit])
+    if len(boxes) > limit:
+        regions += (f"… and {len(boxes) - limit} more",)
+    return Change(table, key, before, after, space.describe(space.hull(boxes)), space.witness(boxes[0]),
+                  as_of.isoformat(), regions)
+
+
+def semantic_diff(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective: dt.date) -> list[Change]:
+    """Changed regions of every table in both versions, in every as-of period of either; no repeats."""
+    starts = sorted(set(periods(old, old_effective)) | set(periods(new, new_effective)))
+    first = max(old_effective, new_effective)
+    days = [first, *(d for d in starts if d > first)]
+    seen: set[tuple[Any, ...]] = set()
+    changes: list[Change] = []
+    for day in days:
+        old_tables = {r.table.id: r for r in compiled.resolve(old, day)}
+        new_tables = {r.table.id: r for r in compiled.resolve(new, day)}
+        for table_id, resolved in new_tables.items():
+            if table_id not in old_tables:
+                continue
+            for change in table_changes(old_tables[table_id], resolved, new, day):
+                key = (change.table, change.output, repr(change.before), repr(change.after), change.condition)
+                if key not in seen:
+                    seen.add(key)
+                    changes.append(change)
+        for table_id in sorted(set(old_tables) ^ set(new_tables)):
+            key = (table_id, "*")
+            if key not in seen:
+                seen.add(key)
+                gone = table_id in old_tables
+                changes.append(Change(table_id, "*", "table" if gone else None, None if gone else "table",
+                                      "always", {}, day.isoformat()))
+    return changes
+
+
+def _table_edits(old: Table, new: Table) -> list[Edit]:
+    edits = []
+    t = old.id
+    if old.hit_policy != new.hit_policy:
+        edits.append(Edit("hit_policy", t, str(old.hit_policy), str(new.hit_policy)))
+    if [n for n, _ in old.inputs] != [n for n, _ in new.inputs]:
+        edits.append(Edit("inputs", t, [n for n, _ in old.inputs], [n for n, _ in new.inputs]))
+    if old.default != new.default:
+        edits.append(Edit("default", t, _outputs_text(old.default), _outputs_text(new.default)))
+    if old.outputs != new.outputs:
+        edits.append(Edit("outputs", t, {n: list(d.values) for n, d in old.outputs},
+                          {n: list(d.values) for n, d in new.outputs}))
+    old_rules = {r.id: r for r in old.rules}
+    new_rules = {r.id: r for r in new.rules}
+    for rule_id in old_rules.keys() - new_rules.keys():
+        edits.append(Edit("rule", f"{t}/{rule_id}", citation_text(old_rules[rule_id].citation), None))
+    for rule_id in new_rules.keys() - old_rules.keys():
+        edits.append(Edit("rule", f"{t}/{rule_id}", None, citation_text(new_rules[rule_id].citation)))
+    for rule_id in sorted(old_rules.keys() & new_rules.keys()):
+        a, b = old_rules[rule_id], new_rules[rule_id]
+        if a.citation != b.citation:
+            edits.append(Edit("citation", f"{t}/{rule_id}", citation_text(a.citation), citation_text(b.citation)))
+        if a.tests != b.tests:
+            edits.append(Edit("tests", f"{t}/{rule_id}", {n: x.text() for n, x in a.tests},
+                              {n: x.text() for n, x in b.tests}))
+        if a.outputs != b.outputs:
+            edits.append(Edit("outputs", f"{t}/{rule_id}", _outputs_text(a.outputs), _outputs_text(b.outputs)))
+    if [r.id for r in old.rules if r.id in new_rules] != [r.id for r in new.rules if r.id in old_rules]:
+        edits.append(Edit("rule_order", t, [r.id for r in old.rules], [r.id for r in new.rules]))
+    return edits
+
+
+def _outputs_text(outputs: Any) -> Any:
+    if outputs is None:
+        return None
+    return {name: f"${v.param}" if v.param else jsonable(v.literal) for name, v in outputs}
+
+
+def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective: dt.date) -> list[Edit]:
+    """Structural changes: effective date, parameters (values, dates, units, sources), tables, rules, citations."""
+    out: list[Edit] = []
+    if old_effective != new_effective:
+        out.append(Edit("effective", "ruleset", old_effective, new_effective))
+    for name in sorted(old.parameters.keys() | new.parameters.keys()):
+        a, b = old.parameters.get(name), new.parameters.get(name)
+        shape = (lambda p: None if p is None else {"unit": p.unit, "source": p.source,
+                                                   "values": [(v.start.isoformat(), jsonable(v.value))
+                                                              for v in p.values]})
+        if shape(a) != shape(b):
+            out.append(Edit("parameter", name, shape(a), shape(b)))
+    old_tables = {t.id: t for t in old.tables}
+    new_tables = {t.id: t for t in new.tables}
+    for table_id in sorted(old_tables.keys() | new_tables.keys()):
+        a_table, b_table = old_tables.get(table_id), new_tables.get(table_id)
+        if a_table is None or b_table is None:
+            out.append(Edit("table", table_id, None if a_table is None else a_table.title_en,
+                            None if b_table is None else b_table.title_en))
+        else:
+            out.extend(_table_edits(a_table, b_table))
+    return out
+
+
+__all__ = ["Change", "Edit", "HitPolicy", "edits", "output_regions", "semantic_diff", "table_changes"]
