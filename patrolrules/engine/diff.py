@@ -22,6 +22,7 @@ from .tables import Aggregator, Citation, HitPolicy, Kind, RuleGraph, Table
 from .verify import periods, selected_regions
 
 Regions = dict[str, dict[Any, list[Box]]]  # output key → value → boxes
+OVERLAP = "error: rules overlap under hit policy unique"  # what evaluation raises there
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,13 @@ def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
     nomatch = minus([space.full()], every)
     default = resolved.default
     aggregates = dict(table.aggregate)
+    overlap: list[Box] = []
+    if table.hit_policy == HitPolicy.UNIQUE:
+        for i in range(len(matches)):
+            for j in range(i + 1, len(matches)):
+                for box in meet(matches[i], matches[j]):
+                    overlap.extend(minus([box], overlap))  # kept disjoint
+        chosen = [minus(boxes, overlap) for boxes in chosen]
     result: Regions = {}
     for name, out_type in table.outputs:
         fallback = default.get(name) if default is not None else None
@@ -98,6 +106,8 @@ def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
             for i, rule in enumerate(resolved.rules):
                 values.setdefault(rule.outputs.get(name), []).extend(chosen[i])
             values.setdefault(fallback, []).extend(nomatch)
+            if overlap:
+                values.setdefault(OVERLAP, []).extend(overlap)
             result[name] = values
         elif aggregates.get(name) in (Aggregator.MAX, Aggregator.MIN):
             produced = {rule.outputs.get(name) for rule in resolved.rules} - {None}
