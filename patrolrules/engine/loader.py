@@ -152,7 +152,12 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     for name, article, data in articles:
         _check_quote(article, regulation, name, data, problems)
     graph = _build_graph(articles, facts, parameters, sources_spec.sources, clauses, problems)
-    cases = _read_cases(directory / meta.cases, meta.cases, canonical, problems)
+    if (directory / meta.cases).resolve().is_relative_to(directory.resolve()):
+        cases = _read_cases(directory / meta.cases, meta.cases, canonical, problems)
+    else:
+        cases = ()
+        problems.add("ruleset.yaml", line_of(meta_data, ("cases",)), f"cases folder {meta.cases!r} lies outside the "
+                     "ruleset directory", fix="keep the golden cases inside the ruleset directory")
     problems.raise_if_any()
     return LoadedRuleset(
         meta=meta,
@@ -571,6 +576,9 @@ def _read_cases(folder: Path, label: str, canonical: dict[str, Any],
         return ()
     for path in sorted(folder.glob("*.yaml")):
         name = f"{label}/{path.name}"
+        if not path.resolve().is_relative_to(folder.resolve()):
+            problems.add(name, None, "file lies outside the ruleset directory", fix="copy the file in; no links out")
+            continue
         data = read_yaml(path, name)
         canonical[name] = plain(data)
         spec = _validate(CasesSpec, data, name, problems)
