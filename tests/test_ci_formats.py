@@ -41,7 +41,7 @@ def _broken(tmp_path):
 
 
 def _reports(tmp_path):
-    return {"check": ci.check(_broken(tmp_path)), "test": ci.test(None, 100),
+    return {"check": ci.check(_broken(tmp_path)), "test": ci.test(None, 101),
             "diff": ci.diff_rulesets(bundled_directory(), _moved(tmp_path))}
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from . import compiled
 from .compiled import ResolvedTable
-from .space import Box, Space, merge, meet, minus, table_space
-from .tables import Aggregator, Citation, HitPolicy, Kind, RuleGraph, Table
+from .space import Box, Space, meet, merge, minus, table_space
+from .tables import Aggregator, Citation, HitPolicy, Kind, Parameter, RuleGraph, Table
 from .verify import periods, selected_regions
 
 Regions = dict[str, dict[Any, list[Box]]]  # output key → value → boxes
@@ -110,14 +110,14 @@ def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
                 values.setdefault(OVERLAP, []).extend(overlap)
             result[name] = values
         elif aggregates.get(name) in (Aggregator.MAX, Aggregator.MIN):
-            produced = {rule.outputs.get(name) for rule in resolved.rules} - {None}
-            if out_type.values:
-                ordered = sorted(produced, key=lambda v: out_type.values.index(v) if v in out_type.values else 99)
-            else:
-                ordered = sorted(produced)
+            produced: set[Any] = {rule.outputs.get(name) for rule in resolved.rules} - {None}
+            ranks = out_type.values
+            ordered = sorted(produced, key=lambda v: (ranks.index(v) if v in ranks else len(ranks), v)) if ranks \
+                else sorted(produced, reverse=True)  # numbers: highest first, as for max
             if aggregates[name] == Aggregator.MIN:
                 ordered.reverse()
-            values, covered = {}, []
+            values = {}
+            covered: list[Box] = []
             for value in ordered:
                 boxes = [b for i, rule in enumerate(resolved.rules) if rule.outputs.get(name) == value
                          for b in matches[i]]
@@ -134,15 +134,19 @@ def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
             for outputs in [r.outputs for r in resolved.rules] + ([default] if default else []):
                 value = outputs.get(name)
                 members.update(value if out_type.kind == Kind.LIST and value else (value,))
+            listed = out_type.kind == Kind.LIST
             for member in members - {None}:
-                def has(outputs: Any) -> bool:
-                    value = outputs.get(name)
-                    return member in value if out_type.kind == Kind.LIST and value else bool(value == member)
-                inside = [b for i, r in enumerate(resolved.rules) if has(r.outputs) for b in matches[i]]
-                if default is not None and has(default):
+                inside = [b for i, r in enumerate(resolved.rules) if _has(r.outputs, name, member, listed)
+                          for b in matches[i]]
+                if default is not None and _has(default, name, member, listed):
                     inside.extend(nomatch)
                 result[f"{name} ∋ {member}"] = {True: inside, False: minus([space.full()], inside)}
     return result
+
+
+def _has(outputs: Any, name: str, member: Any, listed: bool) -> bool:
+    value = outputs.get(name)
+    return member in value if listed and value else bool(value == member)
 
 
 def _citation_changes(space: Space, old: ResolvedTable, new: ResolvedTable) -> list[tuple[str, str, str, list[Box]]]:
@@ -205,7 +209,8 @@ def semantic_diff(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_ef
             if table_id not in old_tables:
                 continue
             for change in table_changes(old_tables[table_id], resolved, new, day):
-                key = (change.table, change.output, repr(change.before), repr(change.after), change.condition)
+                key: tuple[str, ...] = (change.table, change.output, repr(change.before), repr(change.after),
+                                        change.condition)
                 if key not in seen:
                     seen.add(key)
                     changes.append(change)
@@ -257,6 +262,13 @@ def _outputs_text(outputs: Any) -> Any:
     return {name: f"${v.param}" if v.param else jsonable(v.literal) for name, v in outputs}
 
 
+def _shape(param: Parameter | None) -> dict[str, Any] | None:
+    if param is None:
+        return None
+    return {"unit": param.unit, "source": param.source,
+            "values": [(v.start.isoformat(), jsonable(v.value)) for v in param.values]}
+
+
 def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective: dt.date) -> list[Edit]:
     """Structural changes: effective date, parameters (values, dates, units, sources), tables, rules, citations."""
     out: list[Edit] = []
@@ -264,11 +276,8 @@ def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective:
         out.append(Edit("effective", "ruleset", old_effective, new_effective))
     for name in sorted(old.parameters.keys() | new.parameters.keys()):
         a, b = old.parameters.get(name), new.parameters.get(name)
-        shape = (lambda p: None if p is None else {"unit": p.unit, "source": p.source,
-                                                   "values": [(v.start.isoformat(), jsonable(v.value))
-                                                              for v in p.values]})
-        if shape(a) != shape(b):
-            out.append(Edit("parameter", name, shape(a), shape(b)))
+        if _shape(a) != _shape(b):
+            out.append(Edit("parameter", name, _shape(a), _shape(b)))
     old_tables = {t.id: t for t in old.tables}
     new_tables = {t.id: t for t in new.tables}
     for table_id in sorted(old_tables.keys() | new_tables.keys()):

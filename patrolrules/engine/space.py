@@ -250,7 +250,7 @@ def subtract(a: Box, b: Box) -> list[Box]:
     for axis in range(len(a)):
         rest = current[axis] - b[axis]
         if rest:
-            out.append(tuple(current[:axis] + [rest] + current[axis + 1:]))
+            out.append((*current[:axis], rest, *current[axis + 1:]))
         current[axis] = current[axis] & b[axis]
     return out
 
@@ -282,7 +282,7 @@ def merge(boxes: Iterable[Box], limit: int = 400) -> list[Box]:
                 differing = [k for k in range(len(a)) if a[k] != b[k]]
                 if len(differing) == 1:
                     k = differing[0]
-                    joined = tuple(a[:k]) + (a[k] | b[k],) + tuple(a[k + 1:])
+                    joined = (*a[:k], a[k] | b[k], *a[k + 1:])
                     result[i] = joined
                     del result[j]
                     changed = True

@@ -15,9 +15,9 @@ from typing import Any
 
 from . import compiled
 from .compiled import ResolvedTable
-from .space import Box, Space, merge, meet, minus, table_space
+from .space import Box, Space, meet, merge, minus, table_space
 from .spec import RegulationSpec
-from .tables import HitPolicy, Kind, RuleGraph, Table
+from .tables import HitPolicy, IntervalTest, Kind, RuleGraph, Table
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 MAX_GAPS = 3  # gap findings shown per table (the message counts them all)
@@ -158,7 +158,7 @@ def parameter_findings(graph: RuleGraph) -> list[Finding]:
     for table in graph.tables:
         for rule in table.rules:
             for name, test in rule.tests:
-                bounds = (test.low, test.high) if hasattr(test, "low") else ()
+                bounds = (test.low, test.high) if isinstance(test, IntervalTest) else ()
                 for bound in bounds:
                     if bound is not None and bound.param:
                         type_def = table.input_type(name)
@@ -219,10 +219,13 @@ def clauses(regulation: RegulationSpec, graph: RuleGraph) -> list[Clause]:
     for article in regulation.articles:
         a = article.article
         for p, paragraph in enumerate(article.paragraphs, start=1):
-            leaves = [(i.item, i.text_zh, i.non_computable or paragraph.non_computable) for i in paragraph.items] \
-                or [(None, paragraph.text_zh, paragraph.non_computable)]
+            leaves: list[tuple[int | None, str, str | None]] = [
+                (i.item, i.text_zh, i.non_computable or paragraph.non_computable) for i in paragraph.items]
+            leaves = leaves or [(None, paragraph.text_zh, paragraph.non_computable)]
             for item, text, reason in leaves:
-                keys = [(a, None, None), (a, p, None)] + ([(a, p, item), (a, None, item)] if item else [])
+                keys: list[tuple[int, int | None, int | None]] = [(a, None, None), (a, p, None)]
+                if item:
+                    keys += [(a, p, item), (a, None, item)]
                 rules = tuple(r for k in keys for r in citing.get(k, []))
                 out.append(Clause(a, p, item, text, reason, rules))
     return out
