@@ -8,6 +8,7 @@ coverage, changed decisions); 2 unusable input.
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import tarfile
 import tempfile
@@ -20,9 +21,9 @@ from .engine import compiled, diff, verify
 from .engine.space import table_space
 from .engine.verify import ERROR, Finding
 from .errors import InputError, PatrolRulesError, Problem, RulesetError
-from .facts import DERIVED, FACTS
+from .facts import DERIVED, EXTRACTOR, FACTS
 from .golden import check_case
-from .ruleset import Ruleset, bundled_directory, load_ruleset
+from .ruleset import Ruleset, bundled_directory, load_ruleset, parse_observation
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -166,6 +167,37 @@ def witness_observation(witness: Mapping[str, Any], as_of: str) -> dict[str, Any
     return observation
 
 
+def _grounded_observation(old: Ruleset, new: Ruleset, change: diff.Change) -> dict[str, Any] | None:
+    """A witness observation for a change, grounding other tables' outputs in facts where possible.
+
+    The grounded facts are re-evaluated in the new version: the observation is kept only if every
+    table output the witness names really takes the witness's value there."""
+    day = dt.date.fromisoformat(change.as_of)
+    named = {k: v for k, v in change.witness.items() if v is not None and k not in FACTS}
+    if not named:
+        return witness_observation(change.witness, change.as_of)
+    for ruleset in (new, old):
+        facts = diff.ground(ruleset.graph, day, change.witness)
+        observation = None if facts is None else witness_observation(facts, change.as_of)
+        if observation is None:
+            continue
+        try:
+            extracted = EXTRACTOR(parse_observation(observation))
+        except PatrolRulesError:
+            continue
+        run = compiled.run(compiled.resolve(ruleset.graph, day),
+                           compiled.NativeMatcher(compiled.resolve(ruleset.graph, day)), extracted)
+        if all(_same(run.values.get(k), v) for k, v in named.items()):
+            return observation
+    return None
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, frozenset):
+        return sorted(actual) == sorted(expected)
+    return bool(actual == (tuple(expected) if isinstance(expected, list) else expected))
+
+
 def main_fields(decision: Any) -> dict[str, Any]:
     """The decision's fields that matter for a change, flattened one level (``zone.tier``)."""
     data = decision.model_dump(mode="json")
@@ -198,7 +230,7 @@ def diff_rulesets(old_source: str | Path, new_source: str | Path, replay: list[A
     shown = []
     for change in changes:
         entry = change.as_dict()
-        observation = witness_observation(change.witness, change.as_of) if change.output != "*" else None
+        observation = _grounded_observation(old, new, change) if change.output != "*" else None
         entry["observation"] = observation
         if observation is not None:
             try:

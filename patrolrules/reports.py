@@ -172,6 +172,8 @@ def _diff_text(data: dict[str, Any]) -> str:
             lines.append(f"    exactly {len(c['regions'])} disjoint region(s), e.g. {c['regions'][0]}"
                          " (all in --format json)")
         lines.append(f"    witness: {_witness(c['witness'])}")
+        if c.get("observation"):
+            lines.append(f"    observation: {json.dumps(c['observation'], ensure_ascii=False, sort_keys=True)}")
         for field, values in (c.get("decision_changes") or {}).items():
             lines.append(f"    decision {field}: {_short(values['before'])} → {_short(values['after'])}")
         if c.get("decision_note"):

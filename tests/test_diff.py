@@ -57,6 +57,17 @@ def test_one_moved_threshold_reports_exactly_that_region(tmp_path):
                        ("zone ∋ national_provincial_road_corridor", False, True)}
 
 
+def test_a_downstream_change_gets_a_grounded_witness_observation(tmp_path):
+    directory = _edit(copy_bundled(tmp_path), "parameters/art08_zones.yaml", "value: 2}", "value: 3}")
+    report = ci.diff_rulesets(bundled_directory(), directory)
+    (change,) = report.data["changes"]
+    assert change["table"] == "patrol_expectation" and change["witness"] == {"zone_kinds.tier": "key"}
+    assert (change["before"], change["after"]) == (2, 3)
+    observation = change["observation"]  # facts that make zone_kinds.tier key, found by the diff
+    assert patrolrules.load_ruleset(directory).evaluate(observation).zone.tier == "key"
+    assert change["decision_changes"] == {"zone.frequency_per_week": {"before": 2.0, "after": 3.0}}
+
+
 def test_parameter_dates_citations_and_rules_are_listed(tmp_path):
     directory = copy_bundled(tmp_path)
     _edit(directory, "parameters/art08_zones.yaml", "- {from: 2019-01-01, value: 3}",

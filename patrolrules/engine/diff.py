@@ -291,3 +291,35 @@ def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective:
 
 
 __all__ = ["Change", "Edit", "HitPolicy", "edits", "output_regions", "semantic_diff", "table_changes"]
+
+
+def ground(graph: RuleGraph, day: dt.date, witness: dict[str, Any], depth: int = 10) -> dict[str, Any] | None:
+    """A witness over facts only: each ``<table>.<output>`` value is replaced by facts that make the
+    upstream table produce it (``None`` when no input does). Shared facts keep their first value, so the
+    caller should confirm the result by evaluation."""
+    result = dict(witness)
+    tables = {r.table.id: r for r in compiled.resolve(graph, day)}
+    for _ in range(depth):
+        pending = [k for k, v in result.items() if v is not None and k not in graph.facts
+                   and k.partition(".")[0] in tables]
+        if not pending:
+            return result
+        name = pending[0]
+        table_id, _, output = name.partition(".")
+        resolved = tables[table_id]
+        space = table_space([resolved], graph)
+        regions = output_regions(space, resolved)
+        value = result.pop(name)
+        if output in regions:
+            boxes = regions[output].get(tuple(value) if isinstance(value, list) else value, [])
+        else:  # a set: every member present or absent as in the value
+            boxes = [space.full()]
+            for key, member_regions in regions.items():
+                if key.startswith(f"{output} ∋ "):
+                    boxes = meet(boxes, member_regions[key.split(" ∋ ", 1)[1] in set(value)])
+        if not boxes:
+            return None
+        for fact, fact_value in space.witness(boxes[0]).items():
+            if result.get(fact) is None:
+                result[fact] = fact_value
+    return None
