@@ -99,7 +99,7 @@ def test(directory: str | Path | None = None, min_coverage: float = 0.0) -> Repo
     for resolved in period:
         table = resolved.table
         space = table_space([resolved], ruleset.graph)
-        _, chosen = verify.selected_regions(space, resolved)
+        _, chosen = verify.selected_regions(space, resolved, limit=1)
         for index, rule in enumerate(table.rules):
             row_id = f"{table.id}/{rule.id}"
             row: dict[str, Any] = {"table": table.id, "rule": rule.id, "covered": row_id in fired,
@@ -182,11 +182,10 @@ def _grounded_observation(old: Ruleset, new: Ruleset, change: diff.Change) -> di
         if observation is None:
             continue
         try:
-            extracted = EXTRACTOR(parse_observation(observation))
-        except PatrolRulesError:
+            tables = compiled.resolve(ruleset.graph, day)
+            run = compiled.run(tables, compiled.NativeMatcher(tables), EXTRACTOR(parse_observation(observation)))
+        except PatrolRulesError:  # not an observation, or this version raises on it (overlap under unique)
             continue
-        run = compiled.run(compiled.resolve(ruleset.graph, day),
-                           compiled.NativeMatcher(compiled.resolve(ruleset.graph, day)), extracted)
         if all(_same(run.values.get(k), v) for k, v in named.items()):
             return observation
     return None
@@ -235,9 +234,9 @@ def diff_rulesets(old_source: str | Path, new_source: str | Path, replay: list[A
         if observation is not None:
             try:
                 entry["decision_changes"], _, _ = _compare(old, new, observation)
-            except PatrolRulesError as exc:
+            except Exception as exc:  # a changed ruleset may break a domain module: report it
                 entry["decision_changes"] = None
-                entry["decision_note"] = f"the witness is not a valid observation: {exc}"
+                entry["decision_note"] = f"evaluating the witness observation failed: {type(exc).__name__}: {exc}"
         else:
             entry["decision_changes"] = None
             entry["decision_note"] = "the witness reads another table's output or a derived fact"

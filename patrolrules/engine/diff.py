@@ -22,7 +22,7 @@ from .tables import Aggregator, Citation, HitPolicy, Kind, Parameter, RuleGraph,
 from .verify import periods, selected_regions
 
 Regions = dict[str, dict[Any, list[Box]]]  # output key → value → boxes
-OVERLAP = "error: rules overlap under hit policy unique"  # what evaluation raises there
+OVERLAP = "overlap under hit policy unique (evaluation raises)"
 
 
 @dataclass(frozen=True)
@@ -83,21 +83,15 @@ def citation_text(c: Citation) -> str:
     return text + (f" [{', '.join(c.basis)}]" if c.basis else "")
 
 
-def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
-    """For every output (set outputs: every member), where each value is produced."""
+def output_regions(space: Space, resolved: ResolvedTable, within: list[Box] | None = None) -> Regions:
+    """For every output (set outputs: every member), where each value is produced (only ``within``)."""
     table = resolved.table
-    matches, chosen = selected_regions(space, resolved)
+    universe = [space.full()] if within is None else within
+    matches, chosen = selected_regions(space, resolved, within=universe)
     every = [b for m in matches for b in m]
-    nomatch = minus([space.full()], every)
+    nomatch = minus(universe, every)
     default = resolved.default
     aggregates = dict(table.aggregate)
-    overlap: list[Box] = []
-    if table.hit_policy == HitPolicy.UNIQUE:
-        for i in range(len(matches)):
-            for j in range(i + 1, len(matches)):
-                for box in meet(matches[i], matches[j]):
-                    overlap.extend(minus([box], overlap))  # kept disjoint
-        chosen = [minus(boxes, overlap) for boxes in chosen]
     result: Regions = {}
     for name, out_type in table.outputs:
         fallback = default.get(name) if default is not None else None
@@ -106,8 +100,6 @@ def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
             for i, rule in enumerate(resolved.rules):
                 values.setdefault(rule.outputs.get(name), []).extend(chosen[i])
             values.setdefault(fallback, []).extend(nomatch)
-            if overlap:
-                values.setdefault(OVERLAP, []).extend(overlap)
             result[name] = values
         elif aggregates.get(name) in (Aggregator.MAX, Aggregator.MIN):
             produced: set[Any] = {rule.outputs.get(name) for rule in resolved.rules} - {None}
@@ -128,7 +120,7 @@ def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
         elif name in aggregates:  # sum, count: compared rule by rule (conservative)
             for i, rule in enumerate(resolved.rules):
                 result[f"{name} from rule {rule.id}"] = {rule.outputs.get(name): matches[i],
-                                                         None: minus([space.full()], matches[i])}
+                                                         None: minus(universe, matches[i])}
         else:  # a set: one boolean per member
             members: set[Any] = set()
             for outputs in [r.outputs for r in resolved.rules] + ([default] if default else []):
@@ -140,13 +132,33 @@ def output_regions(space: Space, resolved: ResolvedTable) -> Regions:
                           for b in matches[i]]
                 if default is not None and _has(default, name, member, listed):
                     inside.extend(nomatch)
-                result[f"{name} ∋ {member}"] = {True: inside, False: minus([space.full()], inside)}
+                result[f"{name} ∋ {member}"] = {True: inside, False: minus(universe, inside)}
     return result
 
 
 def _has(outputs: Any, name: str, member: Any, listed: bool) -> bool:
     value = outputs.get(name)
     return member in value if listed and value else bool(value == member)
+
+
+def _overlap_changes(space: Space, old: ResolvedTable, new: ResolvedTable, within: list[Box]
+                     ) -> list[tuple[tuple[str, str], list[Box], list[Box]]]:
+    """Under hit policy unique, evaluation raises where two rules overlap: per pair of rule ids, where
+    they overlap in each version (a version with another policy never raises)."""
+    def pairs(resolved: ResolvedTable) -> dict[tuple[str, str], list[Box]]:
+        if resolved.table.hit_policy != HitPolicy.UNIQUE:
+            return {}
+        regions = [(r.id, meet(space.region(r.checks), within)) for r in resolved.rules]
+        found: dict[tuple[str, str], list[Box]] = {}
+        for i, (a, ra) in enumerate(regions):
+            for b, rb in regions[i + 1:]:
+                common = meet(ra, rb)
+                if common:
+                    found[(min(a, b), max(a, b))] = common
+        return found
+
+    before, after = pairs(old), pairs(new)
+    return [(key, before.get(key, []), after.get(key, [])) for key in sorted(before.keys() | after.keys())]
 
 
 def _citation_changes(space: Space, old: ResolvedTable, new: ResolvedTable) -> list[tuple[str, str, str, list[Box]]]:
@@ -167,9 +179,11 @@ def table_changes(old: ResolvedTable, new: ResolvedTable, graph: RuleGraph, as_o
                   limit: int = 20) -> list[Change]:
     """Every changed region of every output of one table in one period."""
     space = table_space([old, new], graph)
-    before, after = output_regions(space, old), output_regions(space, new)
+    full = affected(space, old, new)
+    if not full:
+        return []
+    before, after = output_regions(space, old, full), output_regions(space, new, full)
     changes: list[Change] = []
-    full = [space.full()]
     for key in sorted(set(before) | set(after)):
         old_values = before.get(key, {None: full})
         new_values = after.get(key, {None: full})
@@ -179,11 +193,45 @@ def table_changes(old: ResolvedTable, new: ResolvedTable, graph: RuleGraph, as_o
                     changed = merge(meet(boxes1, boxes2))
                     if changed:
                         changes.append(_change(space, old.table.id, key, v1, v2, changed, as_of, limit))
+    for (a, b), was, now in _overlap_changes(space, old, new, full):
+        for before_, after_, boxes in ((True, False, minus(was, now)), (False, True, minus(now, was))):
+            if boxes:
+                changes.append(_change(space, old.table.id, f"{OVERLAP}: {a} and {b}", before_, after_,
+                                       merge(boxes), as_of, limit))
     for rule_id, b_text, a_text, region in _citation_changes(space, old, new):
         if region:
             changes.append(_change(space, old.table.id, f"citation of rule {rule_id}", b_text, a_text,
                                    merge(region), as_of, limit))
     return changes
+
+
+def affected(space: Space, old: ResolvedTable, new: ResolvedTable) -> list[Box]:
+    """Where the two versions can differ at all: every rule kept by id matches the same inputs with the
+    same outputs elsewhere. A change to the table itself (policy, default, order…) affects everything."""
+    a, b = old.table, new.table
+    same_table = (a.hit_policy == b.hit_policy and a.aggregate == b.aggregate and a.outputs == b.outputs
+                  and a.priority_output == b.priority_output and old.default == new.default
+                  and [r.id for r in a.rules if r.id in {x.id for x in b.rules}]
+                  == [r.id for r in b.rules if r.id in {x.id for x in a.rules}])
+    if not same_table:
+        return [space.full()]
+    old_rules = {r.id: r for r in old.rules}
+    new_rules = {r.id: r for r in new.rules}
+    region: list[Box] = []
+    for rule_id in sorted(old_rules.keys() | new_rules.keys()):
+        was, now = old_rules.get(rule_id), new_rules.get(rule_id)
+        before = space.region(was.checks) if was else []
+        after = space.region(now.checks) if now else []
+        same_cite = was is None or now is None or (a.rules[[r.id for r in a.rules].index(rule_id)].citation
+                                                   == b.rules[[r.id for r in b.rules].index(rule_id)].citation)
+        if was is None or now is None or was.outputs != now.outputs or not same_cite:
+            region.extend(before + after)
+        else:
+            region.extend(minus(before, after) + minus(after, before))
+    disjoint: list[Box] = []
+    for box in region:
+        disjoint.extend(minus([box], disjoint))
+    return merge(disjoint)
 
 
 def _change(space: Space, table: str, key: str, before: Any, after: Any, boxes: list[Box], as_of: dt.date,

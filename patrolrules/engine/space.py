@@ -19,7 +19,7 @@ from .. import units
 from .compiled import Check, ResolvedTable, predicate
 from .tables import IntervalTest, Kind, MemberTest, RuleGraph, SetMode, SetTest, TypeDef
 
-Box = tuple[frozenset[int], ...]
+Box = tuple[int, ...]  # one bit mask of cells per axis
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Axis:
     thresholds: tuple[float, ...] = ()  # numbers: cell 2k is below/between, 2k+1 is the k-th threshold
     dimension: str | None = None
 
-    def runs_text(self, cells: frozenset[int]) -> list[str]:
+    def runs_text(self, cells: list[int]) -> list[str]:
         """Contiguous number cells as intervals: '(20 m, 21 m]'; other cells by label."""
         known = sorted(i for i in cells if self.cells[i] is not None)
         texts: list[str] = []
@@ -148,12 +148,12 @@ class Space:
 
     # -- boxes -----------------------------------------------------------------
     def full(self) -> Box:
-        return tuple(frozenset(range(len(axis.cells))) for axis in self.axes)
+        return tuple((1 << len(axis.cells)) - 1 for axis in self.axes)
 
     def size(self, box: Box) -> int:
         total = 1
         for cells in box:
-            total *= len(cells)
+            total *= bin(cells).count("1")
         return total
 
     def region(self, checks: Iterable[Check]) -> list[Box]:
@@ -173,23 +173,23 @@ class Space:
         if isinstance(test, SetTest):
             known, members = axes[0], {self.axes[a].member: a for a in axes[1:]}
             base = list(full)
-            base[known] = frozenset(i for i, v in enumerate(self.axes[known].cells) if v)
+            base[known] = _mask(i for i, v in enumerate(self.axes[known].cells) if v)
             wanted = [members[v] for v in sorted(test.values)]
             if test.mode == SetMode.ANY:
                 parts = []
                 for k, axis in enumerate(wanted):
                     part = list(base)
-                    part[axis] = frozenset({1})
+                    part[axis] = 0b10
                     for earlier in wanted[:k]:
-                        part[earlier] = frozenset({0})
+                        part[earlier] = 0b01
                     parts.append(tuple(part))
                 return parts
             for axis in wanted:
-                base[axis] = frozenset({1 if test.mode == SetMode.ALL else 0})
+                base[axis] = 0b10 if test.mode == SetMode.ALL else 0b01
             return [tuple(base)]
         axis = axes[0]
         holds = predicate(check)
-        full[axis] = frozenset(i for i, value in enumerate(self.axes[axis].cells) if holds(value))
+        full[axis] = _mask(i for i, value in enumerate(self.axes[axis].cells) if holds(value))
         return [tuple(full)]
 
     # -- witnesses and descriptions --------------------------------------------
@@ -198,8 +198,9 @@ class Space:
         facts: dict[str, Any] = {}
         for index, axis in enumerate(self.axes):
             # prefer unknown (the fewest facts), then the first cell
-            unknown = [i for i in box[index] if axis.cells[i] is None or (axis.member == "" and not axis.cells[i])]
-            value = axis.cells[unknown[0] if unknown else min(box[index])]
+            cells = bits(box[index])
+            unknown = [i for i in cells if axis.cells[i] is None or (axis.member == "" and not axis.cells[i])]
+            value = axis.cells[unknown[0] if unknown else cells[0]]
             if axis.member is None:
                 facts[axis.input] = value
             elif axis.member == "":
@@ -210,13 +211,16 @@ class Space:
 
     def hull(self, boxes: Sequence[Box]) -> Box:
         """The smallest box holding every box: its description is what all of them share."""
-        return tuple(frozenset().union(*(b[k] for b in boxes)) for k in range(len(self.axes)))
+        hull = [0] * len(self.axes)
+        for box in boxes:
+            hull = [h | b for h, b in zip(hull, box, strict=True)]
+        return tuple(hull)
 
     def describe(self, box: Box) -> str:
         """The box as a readable condition; axes that allow every cell are left out."""
         parts = []
         for index, axis in enumerate(self.axes):
-            cells = box[index]
+            cells = bits(box[index])
             if len(cells) == len(axis.cells):
                 continue
             shown = axis.runs_text(cells) if axis.thresholds else [axis.labels[i] for i in sorted(cells)]
@@ -236,32 +240,63 @@ def facts_for(witness: dict[str, Any]) -> dict[str, Any]:
     return {k: frozenset(v) if isinstance(v, list) else v for k, v in witness.items()}
 
 
+def bits(mask: int) -> list[int]:
+    """The cell indices in a mask, in order."""
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
+def _mask(indices: Iterable[int]) -> int:
+    mask = 0
+    for i in indices:
+        mask |= 1 << i
+    return mask
+
+
 def intersect(a: Box, b: Box) -> Box | None:
     cells = tuple(x & y for x, y in zip(a, b, strict=True))
-    return None if any(not c for c in cells) else cells
+    return cells if all(cells) else None
+
+
+def _disjoint(a: Box, b: Box) -> bool:
+    return not all(x & y for x, y in zip(a, b, strict=True))
+
+
+def _inside(a: Box, b: Box) -> bool:
+    return all(x & y == x for x, y in zip(a, b, strict=True))
 
 
 def subtract(a: Box, b: Box) -> list[Box]:
     """``a`` minus ``b`` as disjoint boxes."""
-    if intersect(a, b) is None:
+    if _disjoint(a, b):
         return [a]
     out: list[Box] = []
     current = list(a)
-    for axis in range(len(a)):
-        rest = current[axis] - b[axis]
+    for axis, keep in enumerate(b):
+        rest = current[axis] & ~keep
         if rest:
             out.append((*current[:axis], rest, *current[axis + 1:]))
-        current[axis] = current[axis] & b[axis]
+            current[axis] &= keep
     return out
 
 
-def minus(boxes: Iterable[Box], removed: Iterable[Box]) -> list[Box]:
-    result = list(boxes)
-    for r in removed:
-        result = [part for box in result for part in subtract(box, r)]
-        if not result:
-            break
-    return result
+def minus(boxes: Iterable[Box], removed: Iterable[Box], limit: int | None = None) -> list[Box]:
+    """``boxes`` minus every box of ``removed``, as disjoint boxes; depth first, so ``limit`` stops early."""
+    covers = list(removed)
+    out: list[Box] = []
+    stack = [(box, 0) for box in reversed(list(boxes))]
+    while stack:
+        box, k = stack.pop()
+        while k < len(covers) and _disjoint(box, covers[k]):
+            k += 1
+        if k == len(covers):
+            out.append(box)
+            if limit is not None and len(out) >= limit:
+                break
+            continue
+        if _inside(box, covers[k]):
+            continue
+        stack.extend((piece, k + 1) for piece in reversed(subtract(box, covers[k])))
+    return out
 
 
 def meet(a: Iterable[Box], b: Sequence[Box]) -> list[Box]:

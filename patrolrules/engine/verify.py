@@ -20,7 +20,8 @@ from .spec import RegulationSpec
 from .tables import HitPolicy, IntervalTest, Kind, RuleGraph, Table
 
 ERROR, WARNING, INFO = "error", "warning", "info"
-MAX_GAPS = 3  # gap findings shown per table (the message counts them all)
+MAX_GAPS = 3  # gap findings shown per table (the message counts them)
+GAP_SEARCH = 200  # uncovered boxes searched for before the count says "at least"
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,16 @@ def periods(graph: RuleGraph, effective: dt.date) -> list[dt.date]:
     return [effective, *(d for d in graph.change_dates() if d > effective)]
 
 
-def selected_regions(space: Space, resolved: ResolvedTable) -> tuple[list[list[Box]], list[list[Box]]]:
-    """Per rule: where it matches, and where the hit policy selects it."""
+def selected_regions(space: Space, resolved: ResolvedTable, limit: int | None = None,
+                     within: list[Box] | None = None) -> tuple[list[list[Box]], list[list[Box]]]:
+    """Per rule: where it matches, and where the hit policy selects it (``limit``: at most so many
+    boxes; ``within``: only inside these boxes)."""
     matches = [space.region(rule.checks) for rule in resolved.rules]
+    if within is not None:
+        matches = [meet(m, within) for m in matches]
     policy = resolved.table.hit_policy
     if policy in (HitPolicy.FIRST, HitPolicy.UNIQUE):  # unique: overlaps are errors; evaluate as first
-        chosen = [minus(matches[i], [b for j in range(i) for b in matches[j]]) for i in range(len(matches))]
+        chosen = [minus(matches[i], [b for j in range(i) for b in matches[j]], limit) for i in range(len(matches))]
     elif policy == HitPolicy.PRIORITY:
         ranked = resolved.table.priority_output
         ranks = resolved.table.output_type(ranked).values if ranked else ()
@@ -63,7 +68,7 @@ def selected_regions(space: Space, resolved: ResolvedTable) -> tuple[list[list[B
             value = resolved.rules[i].outputs.get(ranked) if ranked else None
             return (ranks.index(value) if value in ranks else len(ranks), i)
 
-        chosen = [minus(matches[i], [b for j in range(len(matches)) if rank(j) < rank(i) for b in matches[j]])
+        chosen = [minus(matches[i], [b for j in range(len(matches)) if rank(j) < rank(i) for b in matches[j]], limit)
                   for i in range(len(matches))]
     else:
         chosen = matches
@@ -74,7 +79,7 @@ def analyse_table(resolved: ResolvedTable, graph: RuleGraph, as_of: dt.date) -> 
     """Overlaps (unique), shadowed rules (first, priority), gaps, unreachable outputs, for one period."""
     table = resolved.table
     space = table_space([resolved], graph)
-    matches, chosen = selected_regions(space, resolved)
+    matches, chosen = selected_regions(space, resolved, limit=1)  # emptiness and one witness suffice
     findings: list[Finding] = []
     day = as_of.isoformat()
 
@@ -106,11 +111,13 @@ def analyse_table(resolved: ResolvedTable, graph: RuleGraph, as_of: dt.date) -> 
                         f"{table.hit_policy}: {', '.join(winners)} always win where it matches",
                         i, (rule.id, *winners), matches[i][0], "reorder, narrow or remove the rule")
     if table.default is None:
-        gaps = merge(minus([space.full()], [b for boxes in matches for b in boxes]))
+        found = minus([space.full()], [b for boxes in matches for b in boxes], GAP_SEARCH)
+        gaps = merge(found)
+        count = f"{len(gaps)}" if len(found) < GAP_SEARCH else f"at least {len(gaps)}"
         severity = WARNING if table.hit_policy.single else INFO
         for box in gaps[:MAX_GAPS]:
             finding(severity, "gap", f"no rule covers inputs where {space.describe(box)} "
-                    f"({len(gaps)} uncovered region(s)) and the table has no default",
+                    f"({count} uncovered region(s)) and the table has no default",
                     None, (), box, "add a rule or a default for these inputs")
     findings.extend(_unreachable(table, resolved, chosen, day))
     return findings
