@@ -83,8 +83,30 @@ def citation_text(c: Citation) -> str:
     return text + (f" [{', '.join(c.basis)}]" if c.basis else "")
 
 
-def output_regions(space: Space, resolved: ResolvedTable, within: list[Box] | None = None) -> Regions:
-    """For every output (set outputs: every member), where each value is produced (only ``within``)."""
+def output_regions(space: Space, resolved: ResolvedTable, within: list[Box] | None = None,
+                   as_sets: bool = False) -> Regions:
+    """For every output (set outputs: every member), where each value is produced (only ``within``).
+    ``as_sets``: single values too as membership (to compare with a version whose output is a set)."""
+    regions = _output_regions(space, resolved, within)
+    if not as_sets:
+        return regions
+    universe = [space.full()] if within is None else within
+    result: Regions = {}
+    for key, values in regions.items():
+        if " ∋ " in key or " from rule " in key:
+            result[key] = values
+            continue
+        members: dict[Any, list[Box]] = {}
+        for value, boxes in values.items():
+            for member in (value if isinstance(value, tuple) else (value,)):
+                if member is not None:
+                    members.setdefault(member, []).extend(boxes)
+        for member, boxes in members.items():
+            result[f"{key} ∋ {member}"] = {True: boxes, False: minus(universe, boxes)}
+    return result
+
+
+def _output_regions(space: Space, resolved: ResolvedTable, within: list[Box] | None) -> Regions:
     table = resolved.table
     universe = [space.full()] if within is None else within
     matches, chosen = selected_regions(space, resolved, within=universe)
@@ -141,24 +163,18 @@ def _has(outputs: Any, name: str, member: Any, listed: bool) -> bool:
     return member in value if listed and value else bool(value == member)
 
 
-def _overlap_changes(space: Space, old: ResolvedTable, new: ResolvedTable, within: list[Box]
-                     ) -> list[tuple[tuple[str, str], list[Box], list[Box]]]:
-    """Under hit policy unique, evaluation raises where two rules overlap: per pair of rule ids, where
-    they overlap in each version (a version with another policy never raises)."""
-    def pairs(resolved: ResolvedTable) -> dict[tuple[str, str], list[Box]]:
-        if resolved.table.hit_policy != HitPolicy.UNIQUE:
-            return {}
-        regions = [(r.id, meet(space.region(r.checks), within)) for r in resolved.rules]
-        found: dict[tuple[str, str], list[Box]] = {}
-        for i, (a, ra) in enumerate(regions):
-            for b, rb in regions[i + 1:]:
-                common = meet(ra, rb)
-                if common:
-                    found[(min(a, b), max(a, b))] = common
-        return found
-
-    before, after = pairs(old), pairs(new)
-    return [(key, before.get(key, []), after.get(key, [])) for key in sorted(before.keys() | after.keys())]
+def _overlaps(space: Space, resolved: ResolvedTable, within: list[Box]) -> dict[tuple[str, str], list[Box]]:
+    """Under hit policy unique evaluation raises where two rules overlap: per pair of rule ids, where."""
+    if resolved.table.hit_policy != HitPolicy.UNIQUE:
+        return {}
+    regions = [(r.id, meet(space.region(r.checks), within)) for r in resolved.rules]
+    found: dict[tuple[str, str], list[Box]] = {}
+    for i, (a, ra) in enumerate(regions):
+        for b, rb in regions[i + 1:]:
+            common = meet(ra, rb)
+            if common:
+                found[(min(a, b), max(a, b))] = common
+    return found
 
 
 def _citation_changes(space: Space, old: ResolvedTable, new: ResolvedTable) -> list[tuple[str, str, str, list[Box]]]:
@@ -182,22 +198,30 @@ def table_changes(old: ResolvedTable, new: ResolvedTable, graph: RuleGraph, as_o
     full = affected(space, old, new)
     if not full:
         return []
-    before, after = output_regions(space, old, full), output_regions(space, new, full)
+    as_sets = old.table.hit_policy.single != new.table.hit_policy.single  # one version yields sets
+    before, after = output_regions(space, old, full, as_sets), output_regions(space, new, full, as_sets)
+    old_pairs, new_pairs = _overlaps(space, old, full), _overlaps(space, new, full)
+    old_raises = [b for boxes in old_pairs.values() for b in boxes]
+    new_raises = [b for boxes in new_pairs.values() for b in boxes]
+    raising = old_raises + new_raises  # where a version raises, values mean nothing
     changes: list[Change] = []
     for key in sorted(set(before) | set(after)):
-        old_values = before.get(key, {None: full})
-        new_values = after.get(key, {None: full})
+        absent: dict[Any, list[Box]] = {False: full} if " ∋ " in key else {None: full}  # never produced
+        old_values = before.get(key, absent)
+        new_values = after.get(key, absent)
         for v1, boxes1 in old_values.items():
             for v2, boxes2 in new_values.items():
                 if v1 != v2 or type(v1) is not type(v2):
-                    changed = merge(meet(boxes1, boxes2))
+                    changed = merge(minus(meet(boxes1, boxes2), raising))
                     if changed:
                         changes.append(_change(space, old.table.id, key, v1, v2, changed, as_of, limit))
-    for (a, b), was, now in _overlap_changes(space, old, new, full):
-        for before_, after_, boxes in ((True, False, minus(was, now)), (False, True, minus(now, was))):
-            if boxes:
-                changes.append(_change(space, old.table.id, f"{OVERLAP}: {a} and {b}", before_, after_,
-                                       merge(boxes), as_of, limit))
+    for pairs, region, before_, after_ in ((new_pairs, minus(new_raises, old_raises), False, True),
+                                           (old_pairs, minus(old_raises, new_raises), True, False)):
+        for (a, b), boxes in sorted(pairs.items()):
+            shown = merge(meet(boxes, region))
+            if shown:
+                changes.append(_change(space, old.table.id, f"{OVERLAP}: {a} and {b}", before_, after_, shown,
+                                       as_of, limit))
     for rule_id, b_text, a_text, region in _citation_changes(space, old, new):
         if region:
             changes.append(_change(space, old.table.id, f"citation of rule {rule_id}", b_text, a_text,
