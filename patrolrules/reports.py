@@ -84,7 +84,7 @@ def sarif(report: Report) -> dict[str, Any]:
     codes = sorted({f["code"] for f in data["findings"]})
     results = []
     for f in data["findings"]:
-        location: dict[str, Any] = {"artifactLocation": {"uri": (base / f["file"]).as_posix()}}
+        location: dict[str, Any] = {"artifactLocation": {"uri": _uri(base / f["file"])}}
         if f.get("line"):
             location["region"] = {"startLine": f["line"]}
         result: dict[str, Any] = {"ruleId": f["code"], "ruleIndex": codes.index(f["code"]),
@@ -103,6 +103,14 @@ def sarif(report: Report) -> dict[str, Any]:
             "results": results,
         }],
     }
+
+
+def _uri(path: Path) -> str:
+    """Relative to the working directory when inside it (code review resolves it in the repository)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_uri()
 
 
 # ---- test --------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from fractions import Fraction
 import time
 from typing import Any
 
@@ -15,11 +16,15 @@ from patrolrules.engine import compiled, diff, verify
 from patrolrules.engine.space import facts_for, table_space
 from patrolrules.engine.tables import (
     BoolTest,
+    Bound,
     Citation,
+    DatedValue,
     HitPolicy,
+    IntervalTest,
     Kind,
     MemberTest,
     OutputValue,
+    Parameter,
     Position,
     Rule,
     RuleGraph,
@@ -29,7 +34,9 @@ from patrolrules.engine.tables import (
 from patrolrules.errors import RulesetError
 from patrolrules.facts import FACTS
 
-INPUTS = ("land.land_class", "activity.permanent", "party.kind", "activity.stage")
+INPUTS = ("land.land_class", "activity.permanent", "party.kind", "site.distance_to_national_road")
+DISTANCE = "site.distance_to_national_road"
+PARAMS = ("near", "far")
 DAY = dt.date(2024, 1, 1)
 OUT = TypeDef(Kind.ENUM, ("a", "b", "c"))
 
@@ -37,6 +44,10 @@ OUT = TypeDef(Kind.ENUM, ("a", "b", "c"))
 @st.composite
 def cell_tests(draw: Any, name: str) -> Any:
     type_def = FACTS[name].type
+    if name == DISTANCE:  # an interval between the two dated parameters, ends open or closed
+        low = Bound(draw(st.booleans()), param="near") if draw(st.booleans()) else None
+        high = Bound(draw(st.booleans()), param="far") if draw(st.booleans()) or low is None else None
+        return IntervalTest(low, high)
     if type_def.kind == Kind.BOOLEAN:
         return BoolTest(draw(st.booleans()))
     values = draw(st.sets(st.sampled_from(type_def.values), min_size=1, max_size=3))
@@ -57,8 +68,15 @@ def tables(draw: Any, policy: HitPolicy | None = None) -> Table:
                  tuple(rules), Position("t.yaml", 1), 8, default)
 
 
-def _graph(table: Table) -> RuleGraph:
-    return RuleGraph((table,), {}, {n: FACTS[n] for n in INPUTS})
+def _parameters(near: int, far: int) -> dict[str, Parameter]:
+    def param(name: str, value: int) -> Parameter:  # the value changes on DAY: two as-of periods
+        return Parameter(name, (DatedValue(dt.date(2019, 1, 1), Fraction(value)), DatedValue(DAY, Fraction(value + 1))),
+                         "default", "test", name, name, Position("p.yaml", 1), "m", "length")
+    return {"near": param("near", near), "far": param("far", far)}
+
+
+def _graph(table: Table, near: int = 10, far: int = 20) -> RuleGraph:
+    return RuleGraph((table,), _parameters(near, far), {n: FACTS[n] for n in INPUTS})
 
 
 def _cells(resolved_tables: list[compiled.ResolvedTable]) -> list[dict[str, Any]]:
@@ -76,11 +94,11 @@ def _outcome(resolved: compiled.ResolvedTable, facts: dict[str, Any]) -> Any:
 
 
 @settings(max_examples=60)
-@given(tables())
-def test_check_agrees_with_every_cell(table):
-    (resolved,) = compiled.resolve(_graph(table), DAY)
+@given(tables(), st.sampled_from([dt.date(2020, 1, 1), DAY]))
+def test_check_agrees_with_every_cell(table, day):
+    (resolved,) = compiled.resolve(_graph(table), day)
     outcomes = [(_outcome(resolved, cell), cell) for cell in _cells([resolved])]
-    findings = verify.analyse_table(resolved, _graph(table), DAY)
+    findings = verify.analyse_table(resolved, _graph(table), day)
     codes = {f.code for f in findings}
     overlapping = any(len(m) > 1 for (_, m), _ in outcomes)
     assert ("overlap" in codes) == (table.hit_policy == HitPolicy.UNIQUE and overlapping)
@@ -101,11 +119,12 @@ def test_check_agrees_with_every_cell(table):
 
 
 @settings(max_examples=60)
-@given(tables(), tables())
-def test_diff_agrees_with_every_cell(old_table, new_table):
+@given(tables(), tables(), st.sampled_from([(10, 20), (11, 20), (10, 10), (20, 10)]))
+def test_diff_agrees_with_every_cell(old_table, new_table, thresholds):
     (old,) = compiled.resolve(_graph(old_table), DAY)
-    (new,) = compiled.resolve(_graph(new_table), DAY)
-    changes = [c for c in diff.table_changes(old, new, _graph(new_table), DAY) if not c.output.startswith("citation")]
+    (new,) = compiled.resolve(_graph(new_table, *thresholds), DAY)
+    changes = [c for c in diff.table_changes(old, new, _graph(new_table, *thresholds), DAY)
+               if not c.output.startswith("citation")]
     # a single-hit and a multiple-hit version are compared member by member (None ~ empty set)
     as_set = old_table.hit_policy.single != new_table.hit_policy.single
     differs = [cell for cell in _cells([old, new])
