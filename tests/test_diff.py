@@ -99,7 +99,8 @@ def test_dropped_rule_and_table_edits(tmp_path):
 
 def test_replay_lists_the_observations_that_change(tmp_path):
     new_dir = _moved(tmp_path, "25")
-    records = [{"id": "near", "observed_at": "2024-05-01T09:00:00+08:00", "site": {"distance_to_national_road": "22 m"}},
+    at = "2024-05-01T09:00:00+08:00"
+    records = [{"id": "near", "observed_at": at, "site": {"distance_to_national_road": "22 m"}},
                {"id": "far", "observed_at": "2024-05-01T09:00:00+08:00", "site": {"distance_to_national_road": "30 m"}}]
     report = ci.diff_rulesets(bundled_directory(), new_dir, replay=records, lang="en")
     (changed,) = report.data["replay"]

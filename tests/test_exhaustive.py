@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from fractions import Fraction
 import time
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import given, settings

@@ -76,10 +76,10 @@ EDITS: list[tuple[str, str, str, str]] = [
      " urban_rural_fringe,"),
     ("remove the protected natural area zone kind", ART8, _rule("key.protected_natural_area"), ""),
     # change a citation
-    ("Yangtze zone cites item 2", ART8, "cite: {article: 8, paragraph: 3, item: 1, basis: [WZ-8]}\n        note: "
-     "长江沿线生态敏感区", "cite: {article: 8, paragraph: 3, item: 2, basis: [WZ-8]}\n        note: 长江沿线生态敏感区"),
-    ("mining area cites a clause that does not exist", ART8, "cite: {article: 8, paragraph: 3, item: 1, basis: "
-     "[WZ-8]}\n        note: 重要矿区", "cite: {article: 8, paragraph: 3, item: 3, basis: [WZ-8]}\n        note: 重要矿区"),
+    ("Yangtze zone cites item 2", ART8, "item: 1, basis: [WZ-8]}\n        note: 长江沿线生态敏感区",
+     "item: 2, basis: [WZ-8]}\n        note: 长江沿线生态敏感区"),
+    ("mining area cites a clause that does not exist", ART8, "item: 1, basis: [WZ-8]}\n        note: 重要矿区",
+     "item: 3, basis: [WZ-8]}\n        note: 重要矿区"),
     ("town planning area cites Art. 9 (1)", ART8, "cite: {article: 8, paragraph: 3, item: 1, basis: [WZ-8]}\n        "
      "note: 场镇规划区", "cite: {article: 9, paragraph: 1, item: 1, basis: [WZ-8]}\n        note: 场镇规划区"),
     ("unlisted patrol cites ¶1", ART8, "cite: {article: 8, paragraph: 2, basis: [WZ-8]}\n        note: full-coverage",

@@ -82,7 +82,7 @@ def test_shadowed_rule_under_first(tmp_path):
 
 def test_shadowed_rule_under_priority(tmp_path):
     rules = NEAR_FARMLAND.replace("out: b", "out: c") + FARMLAND
-    directory, report = _check(tmp_path, "priority\n  priority: out", rules)
+    _, report = _check(tmp_path, "priority\n  priority: out", rules)
     (shadowed,) = _findings(report, "shadowed")
     assert shadowed["rules"][0] == "near_farmland"  # b ranks above c and matches wherever it does
 
@@ -152,7 +152,8 @@ def test_non_computable_but_cited_is_reported(tmp_path):
 
 
 def test_unusable_ruleset_exits_2_with_findings(tmp_path):
-    directory = with_tables(copy_bundled(tmp_path), HEAD.format(policy="unique") + FARMLAND.replace("item: 1}", "item: 9}"))
+    broken = FARMLAND.replace("item: 1}", "item: 9}")
+    directory = with_tables(copy_bundled(tmp_path), HEAD.format(policy="unique") + broken)
     report = ci.check(directory)
     assert report.exit_code == 2
     (finding,) = report.data["findings"]
