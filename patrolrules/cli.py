@@ -208,6 +208,63 @@ def cmd_case(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _emit(report: Any, fmt: str) -> int:
+    from .reports import render
+
+    sys.stdout.write(render(report, fmt))
+    code: int = report.exit_code
+    return code
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .ci import check
+
+    return _emit(check(args.directory), args.format)
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from .ci import test
+
+    return _emit(test(args.directory, args.min_coverage), args.format)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .ci import diff_revisions, diff_rulesets
+
+    replay = read_records(args.replay) if args.replay else None
+    if args.git:
+        report = diff_revisions(args.repo, args.old, args.new, args.path, replay, args.lang)
+    else:
+        report = diff_rulesets(args.old, args.new, replay, args.lang)
+    return _emit(report, args.format)
+
+
+def _add_ci_commands(sub: Any) -> None:
+    """check / test / diff: CI of rule changes (docs/ci.md)."""
+    formats = ["text", "json", "junit", "markdown"]
+    check = sub.add_parser("check", help="verify a ruleset: schema, citations, overlaps, gaps, coverage")
+    check.add_argument("directory", nargs="?", default=None, help="ruleset directory (default: bundled)")
+    check.add_argument("--format", choices=[*formats, "sarif"], default="text")
+    check.set_defaults(func=cmd_check)
+
+    test = sub.add_parser("test", help="run the golden cases; rule and clause coverage")
+    test.add_argument("directory", nargs="?", default=None, help="ruleset directory (default: bundled)")
+    test.add_argument("--min-coverage", type=float, default=0.0, help="fail below this rule coverage (percent)")
+    test.add_argument("--format", choices=formats, default="text")
+    test.set_defaults(func=cmd_test)
+
+    diff = sub.add_parser("diff", help="which decisions change between two versions of a ruleset")
+    diff.add_argument("old", help="old ruleset directory (with --git: a revision)")
+    diff.add_argument("new", help="new ruleset directory (with --git: a revision)")
+    diff.add_argument("--git", action="store_true", help="OLD and NEW are git revisions of --repo")
+    diff.add_argument("--repo", default=".", help="git repository (with --git; default: .)")
+    diff.add_argument("--path", default="rulesets/wanzhou", help="ruleset path inside the repository (with --git)")
+    diff.add_argument("--replay", default=None, help="JSON Lines of recorded observations to re-decide")
+    diff.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of replay explanations")
+    diff.add_argument("--format", choices=formats, default="text")
+    diff.set_defaults(func=cmd_diff)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="patrolrules", description="The Wanzhou patrol regulation as executable rules.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -261,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("what", choices=["observation", "decision", "ruleset", "facts", "case", "case-decision"])
     schema.set_defaults(func=cmd_schema)
+    _add_ci_commands(sub)
     return parser
 
 

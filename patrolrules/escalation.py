@@ -25,6 +25,7 @@ from .decision import (
     CrimeLineOut,
     EscalationOut,
     FilingOut,
+    Fired,
     LimitationOut,
     RecipientOut,
     ReportOut,
@@ -328,6 +329,7 @@ class CaseDecision(_Out):
     filing: FilingOut
     transfer: TransferOut
     reports: list[ReportOut]
+    trace: list[Fired]
 
 
 Lifecycle = Mapping[tuple[str, str], tuple[str, int]]  # (state, event) → (next state, rule index)
@@ -434,6 +436,9 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         history=history, obligations=obligations, recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, graph, day)), transfer=_transfer(ruleset, run, day),
         reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special_anchor),
+        trace=[*(Fired(table=TRANSITIONS, rule=step.rule, citation=step.citation, basis=[], inputs={
+            "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})
+                 for step in history), *ruleset._trace(period, run)],
     )
 
 

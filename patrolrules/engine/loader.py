@@ -178,7 +178,12 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     contexts = {context: _build_graph(group, (context_facts or {})[context], parameters, sources_spec.sources,
                                       clauses, problems)
                 for context, group in context_articles.items()}
-    cases = _read_cases(directory / meta.cases, meta.cases, canonical, problems)
+    if (directory / meta.cases).resolve().is_relative_to(directory.resolve()):
+        cases = _read_cases(directory / meta.cases, meta.cases, canonical, problems)
+    else:
+        cases = ()
+        problems.add("ruleset.yaml", line_of(meta_data, ("cases",)), f"cases folder {meta.cases!r} lies outside the "
+                     "ruleset directory", fix="keep the golden cases inside the ruleset directory")
     problems.raise_if_any()
     return LoadedRuleset(
         meta=meta,
@@ -224,7 +229,8 @@ def _build_parameters(spec: ParametersSpec, data: Any, file: str, out: dict[str,
             problems.add(file, line, f"parameter {name!r}: dated values must be in increasing date order",
                          fix="sort the values by 'from' and remove repeated dates")
         out[name] = Parameter(name, tuple(values), param.source, param.reference, param.description_zh,
-                              param.description_en, Position(file, line), param.unit, dimension)
+                              param.description_en, Position(file, line), param.unit, dimension, param.used_by,
+                              tuple(param.sum_of))
 
 
 def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: dict[str, Parameter],
@@ -630,6 +636,9 @@ def _read_cases(folder: Path, label: str, canonical: dict[str, Any],
         return ()
     for path in sorted(folder.glob("*.yaml")):
         name = f"{label}/{path.name}"
+        if not path.resolve().is_relative_to(folder.resolve()):
+            problems.add(name, None, "file lies outside the ruleset directory", fix="copy the file in; no links out")
+            continue
         data = read_yaml(path, name)
         canonical[name] = plain(data)
         spec = _validate(CasesSpec, data, name, problems)

@@ -244,6 +244,8 @@ class Parameter:
     position: Position
     unit: str | None = None  # as written, e.g. "mu"; None for dimensionless values
     dimension: str | None = None
+    used_by: str | None = None  # the registered function that reads it, when no table does
+    sum_of: tuple[str, ...] = ()  # parameters that must add up to this one
 
     def at(self, day: dt.date) -> Any:
         """The value in force on ``day``; ``None`` before the first value."""

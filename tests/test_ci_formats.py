@@ -1,0 +1,120 @@
+"""Every format of check / test / diff, read back by a parser for it; exit codes of the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from patrolrules import ci
+from patrolrules.reports import render
+from patrolrules.ruleset import bundled_directory
+
+from .rulefiles import copy_bundled
+
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0-minimal.schema.json").read_text())
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "patrolrules.cli", *args], capture_output=True, text=True)
+
+
+def _moved(tmp_path):
+    directory = copy_bundled(tmp_path)
+    path = directory / "parameters" / "art08_zones.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 20}", "value: 21}"), encoding="utf-8")
+    return directory
+
+
+def _broken(tmp_path):
+    directory = copy_bundled(tmp_path)
+    path = directory / "art08_zones.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("when: {zone_kinds.tier: general}",
+                                                                  "when: {zone_kinds.tier: [general, key]}"),
+                    encoding="utf-8")
+    return directory
+
+
+def _reports(tmp_path):
+    return {"check": ci.check(_broken(tmp_path)), "test": ci.test(None, 101),
+            "diff": ci.diff_rulesets(bundled_directory(), _moved(tmp_path))}
+
+
+@pytest.mark.parametrize("command", ["check", "test", "diff"])
+def test_junit_parses_and_counts_failures(tmp_path, command):
+    report = _reports(tmp_path)[command]
+    root = ET.fromstring(render(report, "junit"))
+    suite = root.find("testsuite")
+    assert root.tag == "testsuites" and suite is not None
+    cases = suite.findall("testcase")
+    failures = [c for c in cases if c.find("failure") is not None]
+    assert int(suite.get("tests")) == len(cases) > 0 and int(suite.get("failures")) == len(failures)
+    assert failures  # each of these reports has something to fail on
+    assert all(c.get("classname") and c.get("name") for c in cases)
+
+
+@pytest.mark.parametrize("command", ["check", "test", "diff"])
+def test_json_and_markdown(tmp_path, command):
+    report = _reports(tmp_path)[command]
+    data = json.loads(render(report, "json"))
+    assert data["exit_code"] == report.exit_code
+    markdown = render(report, "markdown")
+    assert markdown.startswith(f"## patrolrules {command}") and "|---|" in markdown
+    assert render(report, "text").strip()
+
+
+def test_sarif_validates_and_points_at_the_rule_line(tmp_path):
+    report = ci.check(_broken(tmp_path))
+    document = json.loads(render(report, "sarif"))
+    jsonschema.validate(document, SARIF_SCHEMA)
+    results = document["runs"][0]["results"]
+    overlaps = [r for r in results if r["ruleId"] == "overlap"]
+    assert overlaps and all(r["level"] == "error" for r in overlaps)
+    location = overlaps[0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("art08_zones.yaml") and location["region"]["startLine"] > 0
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+
+
+def test_sarif_of_the_bundled_ruleset_validates():
+    jsonschema.validate(json.loads(render(ci.check(), "sarif")), SARIF_SCHEMA)
+
+
+def test_cli_exit_codes(tmp_path):
+    assert run("check").returncode == 0
+    assert run("check", str(_broken(tmp_path))).returncode == 1
+    missing = run("check", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert run("test", "--min-coverage", "50").returncode == 0
+    assert run("test", "--min-coverage", "100.5").returncode == 1
+    same = run("diff", str(bundled_directory()), str(bundled_directory()), "--format", "json")
+    assert same.returncode == 0 and json.loads(same.stdout)["changes"] == []
+    changed = run("diff", str(bundled_directory()), str(_moved(tmp_path)), "--format", "markdown")
+    assert changed.returncode == 1 and "national_road_buffer" in changed.stdout
+    bad = run("diff", str(bundled_directory()), str(tmp_path / "nowhere"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_cli_sarif_and_unusable_ruleset(tmp_path):
+    directory = copy_bundled(tmp_path)
+    (directory / "art08_zones.yaml").write_text("article: [\n", encoding="utf-8")
+    result = run("check", str(directory), "--format", "sarif")
+    assert result.returncode == 2
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, SARIF_SCHEMA)
+    assert document["runs"][0]["results"][0]["ruleId"] == "ruleset-error"
+
+
+def test_cli_replay(tmp_path):
+    records = tmp_path / "observations.jsonl"
+    records.write_text('{"id": "a", "observed_at": "2024-05-01T09:00:00+08:00", '
+                       '"site": {"distance_to_national_road": "20.5 m"}}\n', encoding="utf-8")
+    result = run("diff", str(bundled_directory()), str(_moved(tmp_path)), "--replay", str(records), "--format", "json")
+    assert result.returncode == 1
+    (entry,) = json.loads(result.stdout)["replay"]
+    assert entry["id"] == "a" and entry["changes"]["zone.tier"] == {"before": "unlisted", "after": "key"}

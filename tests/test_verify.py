@@ -1,0 +1,165 @@
+"""`patrolrules check`: exhaustive table analysis with witnesses, parameters, clause coverage, exit codes."""
+
+from __future__ import annotations
+
+import time
+
+import patrolrules
+from patrolrules import ci
+from patrolrules.engine import compiled
+from patrolrules.engine.space import facts_for
+
+from .rulefiles import copy_bundled, with_tables
+
+HEAD = """
+- id: t
+  title_zh: 测试
+  title_en: test
+  hit_policy: {policy}
+  inputs: [land.land_class, site.distance_to_national_road]
+  outputs:
+    out: {{type: enum, values: [a, b, c]}}
+  rules:
+"""
+NEAR = """    - id: near
+      when: {site.distance_to_national_road: "<= $national_road_buffer"}
+      then: {out: a}
+      cite: {article: 8, paragraph: 3, item: 1}
+"""
+FARMLAND = """    - id: farmland
+      when: {land.land_class: permanent_basic_farmland}
+      then: {out: b}
+      cite: {article: 8, paragraph: 3, item: 1}
+"""
+NEAR_FARMLAND = """    - id: near_farmland
+      when: {land.land_class: permanent_basic_farmland, site.distance_to_national_road: "< $national_road_buffer"}
+      then: {out: b}
+      cite: {article: 8, paragraph: 3, item: 1}
+"""
+
+
+def _check(tmp_path, policy: str, rules: str, default: str = ""):
+    directory = with_tables(copy_bundled(tmp_path), HEAD.format(policy=policy) + rules + default)
+    return directory, ci.check(directory)
+
+
+def _findings(report, code):
+    """Findings of one code, about the test table ``t`` where a finding names a table."""
+    return [f for f in report.data["findings"] if f["code"] == code and f["table"] in (None, "t")]
+
+
+def _selected(directory, facts):
+    """Which rules of table t match the witness (as the native engine sees it)."""
+    ruleset = patrolrules.load_ruleset(directory)
+    tables = compiled.resolve(ruleset.graph, ruleset.effective)
+    return [tables[0].rules[i].id for i in compiled.NativeMatcher(tables).match(0, facts_for(facts))]
+
+
+def test_the_bundled_ruleset_has_no_errors_and_checks_fast():
+    started = time.perf_counter()
+    report = ci.check()
+    assert time.perf_counter() - started < 2
+    assert report.exit_code == 0 and report.data["counts"]["error"] == 0
+    # What remains on tables is by design: single-hit tables that give no answer where their
+    # article does not apply (gaps), and a lifecycle state only a case's start produces.
+    table_codes = {f["code"] for f in report.data["findings"] if f["table"]}
+    assert table_codes <= {"gap", "unreachable-output"}, table_codes
+
+
+def test_overlap_under_unique_is_an_error_with_a_witness_matching_both(tmp_path):
+    directory, report = _check(tmp_path, "unique", NEAR + FARMLAND)
+    assert report.exit_code == 1
+    (overlap,) = _findings(report, "overlap")
+    assert overlap["severity"] == "error" and overlap["rules"] == ["near", "farmland"]
+    assert overlap["file"] == "art08_zones.yaml" and overlap["line"] > 0
+    assert _selected(directory, overlap["witness"]) == ["near", "farmland"]
+
+
+def test_shadowed_rule_under_first(tmp_path):
+    directory, report = _check(tmp_path, "first", FARMLAND + NEAR_FARMLAND)
+    (shadowed,) = _findings(report, "shadowed")
+    assert shadowed["severity"] == "warning" and shadowed["rules"][:2] == ["near_farmland", "farmland"]
+    assert _selected(directory, shadowed["witness"]) == ["farmland", "near_farmland"]
+    assert report.exit_code == 0  # warnings do not fail
+
+
+def test_shadowed_rule_under_priority(tmp_path):
+    rules = NEAR_FARMLAND.replace("out: b", "out: c") + FARMLAND
+    _, report = _check(tmp_path, "priority\n  priority: out", rules)
+    (shadowed,) = _findings(report, "shadowed")
+    assert shadowed["rules"][0] == "near_farmland"  # b ranks above c and matches wherever it does
+
+
+def test_gap_in_a_single_hit_table_is_a_warning_with_an_uncovered_witness(tmp_path):
+    directory, report = _check(tmp_path, "unique", NEAR_FARMLAND)
+    gaps = _findings(report, "gap")
+    assert gaps and all(g["severity"] == "warning" for g in gaps)
+    for gap in gaps:
+        assert _selected(directory, gap["witness"]) == []
+
+
+def test_gap_in_a_collect_table_is_info_and_a_default_closes_it(tmp_path):
+    _, report = _check(tmp_path, "collect", NEAR)
+    assert {g["severity"] for g in _findings(report, "gap")} == {"info"}
+    _, report = _check(tmp_path, "collect", NEAR, "  default: {out: c}\n")
+    assert not _findings(report, "gap")
+
+
+def test_unreachable_output_value(tmp_path):
+    _, report = _check(tmp_path, "first", FARMLAND + NEAR_FARMLAND)
+    (unreachable,) = _findings(report, "unreachable-output")
+    assert "a, c" in unreachable["message"]  # b only: a and c are declared but never produced
+
+
+def test_unused_parameters_are_warnings(tmp_path):
+    _, report = _check(tmp_path, "unique", FARMLAND)
+    unused = {f["message"].split("'")[1] for f in _findings(report, "unused-parameter")}
+    assert "expressway_buffer" in unused and "national_road_buffer" in unused
+    assert all(f["severity"] == "warning" for f in _findings(report, "unused-parameter"))
+
+
+def test_threshold_cells_follow_every_period(tmp_path):
+    directory = copy_bundled(tmp_path)
+    path = directory / "parameters" / "art08_zones.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "- {from: 2011-07-01, value: 20}", "- {from: 2011-07-01, value: 20}\n      - {from: 2025-01-01, value: 40}"),
+        encoding="utf-8")
+    with_tables(directory, HEAD.format(policy="unique") + NEAR + NEAR.replace("id: near", "id: far").replace(
+        '"<= $national_road_buffer"', '"> $national_road_buffer"'))
+    report = ci.check(directory)
+    assert not _findings(report, "overlap")
+    gaps = _findings(report, "gap")  # only the unknown distance is uncovered, in both periods alike
+    assert gaps and all(g["witness"]["site.distance_to_national_road"] is None for g in gaps)
+
+
+def test_clause_coverage():
+    findings = ci.check().data["findings"]
+    unmapped = {f["message"].split(" is ")[0] for f in findings if f["code"] == "unmapped-clause"}
+    assert all(f["severity"] == "warning" for f in findings if f["code"] == "unmapped-clause")
+    assert all(f["severity"] == "warning" for f in findings if f["code"] == "cited-non-computable")
+    assert "Art. 1 ¶1" not in unmapped and "Art. 26 ¶1" not in unmapped  # declared non-computable
+    for implemented in ("Art. 8 ¶3 (1)", "Art. 9 ¶1 (1)", "Art. 14 ¶1", "Art. 4 ¶1 (1)", "Art. 22 ¶2"):
+        assert implemented not in unmapped  # cited by rules (Art. 22 by a record context)
+
+
+def test_non_computable_but_cited_is_reported(tmp_path):
+    directory = copy_bundled(tmp_path)
+    path = directory / "regulation.yaml"
+    text = path.read_text(encoding="utf-8")
+    anchor = "  - text_zh: 巡查主要实行全面巡查和重点巡查两种方式。\n"
+    path.write_text(text.replace("    - item: 2\n      text_zh: （二）一般巡查区域",
+                                 "    - item: 2\n      non_computable: test\n      text_zh: （二）一般巡查区域"),
+                    encoding="utf-8")
+    assert anchor in text
+    findings = _findings(ci.check(directory), "cited-non-computable")
+    assert findings and "Art. 8 ¶3 (2)" in findings[0]["message"]
+
+
+def test_unusable_ruleset_exits_2_with_findings(tmp_path):
+    broken = FARMLAND.replace("item: 1}", "item: 9}")
+    directory = with_tables(copy_bundled(tmp_path), HEAD.format(policy="unique") + broken)
+    report = ci.check(directory)
+    assert report.exit_code == 2
+    (finding,) = report.data["findings"]
+    assert finding["code"] == "ruleset-error" and "not a clause" in finding["message"] and finding["line"] > 0
+    assert finding["rules"] == ["farmland"]
