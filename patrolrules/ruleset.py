@@ -20,10 +20,10 @@ from pydantic import ValidationError
 
 from . import disposal, violations, zones
 from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
-from .engine import compiled, unknowns
+from .engine import codegen, compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
 from .engine.loader import LoadedRuleset, load_directory
-from .engine.tables import Citation, RuleGraph
+from .engine.tables import Citation, FactDef, RuleGraph
 from .errors import InputError, PatrolRulesError, Problem, validation_problems
 from .facts import EXTRACTOR, FACTS
 from .labels import chinese_number, label, shown_value
@@ -69,6 +69,27 @@ def parse_observation(observation: Observation | Mapping[str, Any]) -> Observati
 class _Period:
     tables: tuple[ResolvedTable, ...]
     matcher: compiled.Matcher
+
+    def run(self, facts: Mapping[str, Any]) -> Run:
+        # The generated matcher runs the whole graph itself (engine/codegen.py), same answers.
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.run(facts)
+        return compiled.run(self.tables, self.matcher, facts)
+
+    def rerun(self, base: Run, facts: Mapping[str, Any], name: str, value: Any) -> Run:
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.rerun(base, facts, {name: value})
+        return compiled.run(self.tables, self.matcher, {**facts, name: value})
+
+    def representatives(self, fact: FactDef) -> list[Any]:
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.representatives(fact)
+        return unknowns.representatives(self.tables, fact)
+
+    def candidates(self, values: Mapping[str, Any]) -> list[str]:
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.candidates(values, FACTS)
+        return unknowns.candidates(self.tables, values, FACTS)
 
 
 class Ruleset:
@@ -120,7 +141,7 @@ class Ruleset:
         day = parsed.observed_at.date()
         period = self._period(day, engine)
         facts = EXTRACTOR(parsed)
-        result = compiled.run(period.tables, period.matcher, facts)
+        result = period.run(facts)
         return self._decision(parsed, day, period, facts, result)
 
     def _period(self, day: dt.date, engine: str) -> _Period:
@@ -139,8 +160,8 @@ class Ruleset:
                 from .engine.durable import DurableMatcher
 
                 matcher = DurableMatcher(tables)
-            else:
-                matcher = compiled.NativeMatcher(tables)
+            else:  # generated code, compiled once per content id and period (engine/codegen.py)
+                matcher = codegen.matcher_for(self._content_id, start.isoformat(), tables)
             period = _Period(tables, matcher)
             with self._lock:
                 self._periods.setdefault(key, period)
@@ -173,11 +194,11 @@ class Ruleset:
     def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
         missing = []
-        for name in unknowns.candidates(period.tables, result.values, FACTS):
+        for name in period.candidates(result.values):
             fact_type = FACTS[name].type
             alternatives = []
-            for value in unknowns.representatives(period.tables, FACTS[name]):
-                changed = self._summary(compiled.run(period.tables, period.matcher, {**facts, name: value}))
+            for value in period.representatives(FACTS[name]):
+                changed = self._summary(period.rerun(result, facts, name, value))
                 diff = {k: v for k, v in changed.items() if base.get(k) != v}
                 if diff:
                     shown = shown_value(value, fact_type.kind, fact_type.dimension)
