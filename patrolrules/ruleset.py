@@ -144,6 +144,12 @@ class Ruleset:
         result = period.run(facts)
         return self._decision(parsed, day, period, facts, result)
 
+    def native_matcher(self, day: dt.date) -> codegen.GeneratedMatcher:
+        """The generated matcher (tables resolved as of ``day``) that the native engine uses."""
+        matcher = self._period(day, "native").matcher
+        assert isinstance(matcher, codegen.GeneratedMatcher)
+        return matcher
+
     def _period(self, day: dt.date, engine: str) -> _Period:
         if engine not in ENGINES:
             raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
