@@ -67,8 +67,9 @@ class _Emitter:
             return f"{var} is {_literal(test.value)}"
         if isinstance(test, MemberTest):
             members = self.constant(test.values)
-            op = "not in" if test.negate else "in"
-            return f"({var} is not None and {var} {op} {members})"
+            if test.negate:
+                return f"({var} is not None and {var} not in {members})"
+            return f"{var} in {members}"  # None is no member of a set of validated strings
         if isinstance(test, SetTest):
             wanted = self.constant(test.values)
             if test.mode == SetMode.ANY:
