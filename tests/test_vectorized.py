@@ -69,7 +69,7 @@ def test_columns_equal_generated_code_on_odd_values(tmp_path, policy):
     @settings(max_examples=80)
     @given(st.lists(ODD_VALUES, min_size=1, max_size=30))
     def check(rows):
-        assert vectorized.match_table(matcher, 0, rows) == [matcher.match(0, row) for row in rows]
+        assert vectorized.match_table(matcher, 0, rows) == [tuple(matcher.match(0, row)) for row in rows]
         assert vectorized.run_many(matcher, rows) == [compiled.run(tables, compiled.NativeMatcher(tables), r)
                                                       for r in rows]
 

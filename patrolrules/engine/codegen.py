@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import unknowns
@@ -143,13 +143,13 @@ class GeneratedMatcher:
     def match(self, index: int, values: Mapping[str, Any]) -> list[int]:
         return self.functions[index](values)
 
-    def result(self, index: int, matched: list[int], values: Mapping[str, Any]) -> TableResult:
+    def result(self, index: int, matched: Sequence[int], values: Mapping[str, Any]) -> TableResult:
         """``compiled.select``, cached by the matched rules."""
-        key = tuple(matched)
+        key = matched if type(matched) is tuple else tuple(matched)
         cache = self._caches[index]
         found = cache.get(key)
         if found is None:
-            found = select(self.tables[index], matched, values)
+            found = select(self.tables[index], list(matched), values)
             if len(cache) < _CACHE_LIMIT:
                 cache[key] = found
         return found

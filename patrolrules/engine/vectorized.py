@@ -15,6 +15,8 @@ Hit policies stay per row but are cached by matched rules (``GeneratedMatcher.re
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,7 @@ from .tables import AnyTest, BoolTest, IntervalTest, MemberTest, SetMode, SetTes
 Mask = npt.NDArray[np.bool_]
 _NUMERIC = {float, int, bool, type(None)}
 _EXACT = 2**53
+_ZERO_FOR_NONE = {None: 0.0}
 
 
 class _Unrepresentable(Exception):
@@ -38,9 +41,9 @@ def _column_mask(checks: list[Check], column: list[Any]) -> list[Mask]:
     kinds = {type(c.test) for c in checks}
     if kinds <= {MemberTest}:
         return _members(checks, column)
-    if kinds <= {BoolTest}:
-        coded = np.fromiter((1 if v is True else 0 if v is False else -1 for v in column), np.int8, len(column))
-        return [coded == (1 if c.test.value else 0) for c in checks if isinstance(c.test, BoolTest)]
+    if kinds <= {BoolTest}:  # ``v is True``: compare identities, exactly
+        ids = np.fromiter(map(id, column), np.uint64, len(column))
+        return [ids == id(c.test.value) for c in checks if isinstance(c.test, BoolTest)]
     if kinds <= {IntervalTest}:
         return _intervals(checks, column)
     if kinds <= {SetTest}:
@@ -53,7 +56,7 @@ def _members(checks: list[Check], column: list[Any]) -> list[Mask]:
     index: dict[Any, int] = {None: -1}
     index.update((v, i) for i, v in enumerate(universe))
     try:  # -2: known but none of the listed values (matches only a negated test)
-        codes = np.fromiter((index.get(v, -2) for v in column), np.int64, len(column)) + 2
+        codes = np.fromiter(map(index.get, column, repeat(-2, len(column))), np.int64, len(column)) + 2
     except TypeError as exc:  # an unhashable value: let the per-row code raise or decide
         raise _Unrepresentable(str(exc)) from None
     masks = []
@@ -73,8 +76,8 @@ def _members(checks: list[Check], column: list[Any]) -> list[Mask]:
 def _intervals(checks: list[Check], column: list[Any]) -> list[Mask]:
     if not set(map(type, column)) <= _NUMERIC:
         raise _Unrepresentable("non-numeric value in a quantity column")
-    known = np.fromiter((v is not None for v in column), np.bool_, len(column))
-    values = np.fromiter((0.0 if v is None else v for v in column), np.float64, len(column))
+    known = np.fromiter(map(id, column), np.uint64, len(column)) != id(None)
+    values = np.fromiter(map(_ZERO_FOR_NONE.get, column, column), np.float64, len(column))
     if np.any(np.abs(values[np.isfinite(values)]) >= _EXACT):
         raise _Unrepresentable("magnitude beyond exact float range")
     masks = []
@@ -137,7 +140,6 @@ def match_columns(resolved: ResolvedTable, columns: Mapping[str, list[Any]], row
     for name, checks in by_input.items():
         for check, mask in zip(checks, _column_mask(checks, columns[name]), strict=True):
             masks[id(check)] = mask
-    decoded: dict[int, tuple[int, ...]] = {}
     out: list[tuple[int, ...]] | None = None
     for start in range(0, len(resolved.rules), 63):  # 63 rules per int64 word
         word = np.zeros(rows, dtype=np.int64)
@@ -147,28 +149,36 @@ def match_columns(resolved: ResolvedTable, columns: Mapping[str, list[Any]], row
                 if not isinstance(check.test, AnyTest):
                     hold &= masks[id(check)]
             word |= hold.astype(np.int64) << offset
-        chunk = []
-        for code in word.tolist():
-            found = decoded.get(code)
-            if found is None:
-                found = tuple(start + i for i in range(63) if code >> i & 1)
-                decoded[code] = found
-            chunk.append(found)
+        decoded = {code: tuple(start + i for i in range(63) if code >> i & 1) for code in np.unique(word).tolist()}
+        chunk = list(map(decoded.__getitem__, word.tolist()))  # rows with the same matches share one tuple
         out = chunk if out is None else [a + b for a, b in zip(out, chunk, strict=True)]
-        decoded = {}
     return out if out is not None else [() for _ in range(rows)]
 
 
-def match_table(matcher: GeneratedMatcher, index: int, rows: Sequence[Mapping[str, Any]]) -> list[list[int]]:
-    """``[matcher.match(index, row) for row in rows]``, column-wise when the values allow it."""
+def columns_of(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, list[Any]]:
+    """One list per name, ``None`` where a row lacks the name."""
+    columns = {}
+    for name in names:
+        try:
+            columns[name] = list(map(itemgetter(name), rows))  # C speed when every row has it
+        except KeyError:
+            columns[name] = [row.get(name) for row in rows]
+    return columns
+
+
+def match_table(matcher: GeneratedMatcher, index: int,
+                rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, ...]]:
+    """``[tuple(matcher.match(index, row)) for row in rows]``, column-wise when the values allow it.
+
+    Rows matching the same rules share one (immutable) tuple.
+    """
     resolved = matcher.tables[index]
-    names = {c.input for r in resolved.rules for c in r.checks if not isinstance(c.test, AnyTest)}
-    columns = {name: [row.get(name) for row in rows] for name in names}
+    names = sorted({c.input for r in resolved.rules for c in r.checks if not isinstance(c.test, AnyTest)})
     try:
-        return [list(m) for m in match_columns(resolved, columns, len(rows))]
+        return match_columns(resolved, columns_of(rows, names), len(rows))
     except _Unrepresentable:
         function = matcher.functions[index]
-        return [function(row) for row in rows]
+        return [tuple(function(row)) for row in rows]
 
 
 def run_many(matcher: GeneratedMatcher, facts: Iterable[Mapping[str, Any]]) -> list[Run]:
