@@ -210,6 +210,28 @@ def memory(batch: int, sequential: int, durable_sequential: int) -> dict[str, An
     return out
 
 
+_MILLION = """
+import json, resource, sys, time
+from benchmarks import anchor
+from patrolrules.engine import codegen, vectorized
+count = int(sys.argv[1])
+tables = anchor.load_table()
+matcher = codegen.GeneratedMatcher(tables)
+rows = anchor.records(count)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+t = time.perf_counter(); batch = vectorized.match_table(matcher, 0, rows); batch_s = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+t = time.perf_counter(); hand = [anchor.handwritten(r) for r in rows]; hand_s = time.perf_counter() - t
+assert [list(m) for m in batch] == hand, "batch differs from hand-written"
+print(json.dumps({"records": count, "batch_s": batch_s, "hand_s": hand_s, "before_mib": before, "peak_mib": peak}))
+"""
+
+
+def million(count: int) -> dict[str, Any]:
+    """The anchor table over ``count`` records in one batch, in a fresh process: time and peak RSS."""
+    return dict(json.loads(_child(_MILLION, str(count))[1]))
+
+
 _FIRST = """
 import time; t = time.perf_counter()
 import patrolrules
@@ -262,11 +284,13 @@ def benchmark(quick: bool = False) -> dict[str, Any]:
                 "anchor": anchor(records=3000, slow_records=300, repeats=1),
                 "decisions": decisions(count=40, durable_count=10, repeats=1),
                 "memory": memory(batch=50, sequential=50, durable_sequential=20),
+                "million": million(5000),
                 "cold_start": cold_start(repeats=1)}
     return {"machine": machine(), "quick": False,
             "anchor": anchor(records=200_000, slow_records=20_000, repeats=5),
             "decisions": decisions(count=2000, durable_count=300, repeats=3),
             "memory": memory(batch=20_000, sequential=20_000, durable_sequential=3000),
+            "million": million(1_000_000),
             "cold_start": cold_start(repeats=3)}
 
 
@@ -294,6 +318,11 @@ def markdown(result: dict[str, Any]) -> str:
             e = m[engine]
             lines.append(f"| RSS growth over {e['decisions']:,} sequential decisions, {engine}, MiB | "
                          f"{e['end_mib'] - e['start_mib']:+.2f} |")
+    one = result["million"]
+    lines += [f"| anchor batch over {one['records']:,} records, one process: µs/record batch vs hand-written | "
+              f"{one['batch_s'] / one['records'] * 1e6:.2f} vs {one['hand_s'] / one['records'] * 1e6:.2f} |",
+              f"| same: peak RSS MiB (before the batch, records built) | {one['peak_mib']:.0f} "
+              f"({one['before_mib']:.0f}) |"]
     lines += [f"| import + load + first decision, in process, s | {c['first_decision_s']:.2f} |",
               f"| same, whole fresh process, s | {c['first_decision_process_s']:.2f} |",
               f"| `patrolrules evaluate` of one observation, fresh process, s | {c['cli_evaluate_s']:.2f} |",

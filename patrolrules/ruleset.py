@@ -105,6 +105,8 @@ class Ruleset:
         self._starts = (loaded.meta.effective, *(d for d in self._graph.change_dates() if d > loaded.meta.effective))
         self._texts = _clause_texts(loaded)
         self._stamp = RulesetStamp(name=self.name, version=self.version, content_id=self._content_id)
+        self._cited: dict[Citation, CitationOut] = {}  # frozen outputs, shared between decisions
+        self._bases: dict[Citation, tuple[BasisOut, ...]] = {}
 
     # -- identity ----------------------------------------------------------
     @property
@@ -219,6 +221,12 @@ class Ruleset:
 
     def cite(self, citation: Citation) -> CitationOut:
         """A citation with its Chinese and English reference and the clause's text."""
+        found = self._cited.get(citation)
+        if found is None:
+            found = self._cited[citation] = self._cite(citation)
+        return found
+
+    def _cite(self, citation: Citation) -> CitationOut:
         a, p, i = citation.article, citation.paragraph, citation.item
         ref_zh = f"《{self._loaded.regulation.title_zh}》第{chinese_number(a)}条"
         ref_en = f"Art. {a}"
@@ -232,9 +240,13 @@ class Ruleset:
                            text_zh=self._texts.get((a, p, i), ""))
 
     def basis(self, citation: Citation) -> list[BasisOut]:
-        sources = self._loaded.sources
-        return [BasisOut(key=k, name_zh=sources[k].name_zh, name_en=sources[k].name_en, tag=sources[k].tag)
-                for k in citation.basis]
+        found = self._bases.get(citation)
+        if found is None:
+            sources = self._loaded.sources
+            found = self._bases[citation] = tuple(
+                BasisOut(key=k, name_zh=sources[k].name_zh, name_en=sources[k].name_en, tag=sources[k].tag)
+                for k in citation.basis)
+        return list(found)
 
     def _trace(self, period: _Period, result: Run) -> list[Fired]:
         fired = []

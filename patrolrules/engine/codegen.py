@@ -177,19 +177,28 @@ class GeneratedMatcher:
         values = dict(base.values)
         values.update(changed)
         dirty = set(changed)
-        results = dict(base.results)
-        for index, function in enumerate(self.functions):
-            if self._reads[index].isdisjoint(dirty):
+        results: Mapping[str, TableResult] = base.results
+        copied: dict[str, TableResult] | None = None
+        reads, functions, ids = self._reads, self.functions, self._ids
+        for index in range(min(self._first_reader(name) for name in changed), len(functions)):
+            if reads[index].isdisjoint(dirty):
                 continue
-            matched = function(values)
-            found = self.result(index, matched, values)
-            table_id = self._ids[index]
-            if found is not results[table_id]:
-                before = results[table_id].values
-                dirty.update(k for k, v in found.values.items() if before.get(k) != v)
-                results[table_id] = found
+            found = self.result(index, functions[index](values), values)
+            table_id = ids[index]
+            before = results[table_id]
+            if found is not before:
+                dirty.update(k for k, v in found.values.items() if before.values.get(k) != v)
+                if copied is None:
+                    results = copied = dict(results)
+                copied[table_id] = found
                 values.update(found.values)
         return Run(values, results)
+
+    def _first_reader(self, name: str) -> int:
+        for index, names in enumerate(self._reads):
+            if name in names:
+                return index
+        return len(self._reads)
 
     def representatives(self, fact: FactDef) -> list[Any]:
         """``unknowns.representatives`` for this period, computed once per fact."""
