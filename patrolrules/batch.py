@@ -3,15 +3,19 @@
 ``batch_run`` is the entry point for analysts' batches (``whatif``): it validates
 every observation first (one ``InputError`` listing every problem, with the row
 index in each path — never a partial result), groups rows by as-of period, and
-runs each group through ``engine.vectorized.run_many``.
+runs each group through ``engine.vectorized.run_many``. Memory: the result holds
+one ``Run`` (every fact and table output of the row) per observation, a few KiB
+each; callers with millions of rows should call it chunk by chunk.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .engine import vectorized
+from .engine.codegen import GeneratedMatcher
 from .engine.compiled import Run
 from .errors import InputError, Problem
 from .facts import EXTRACTOR
@@ -25,23 +29,27 @@ def batch_run(ruleset: Ruleset, observations: Iterable[Observation | Mapping[str
     """Per-row ``Run``s (values and every table's result), equal to ``Ruleset.evaluate``'s own runs."""
     from .ruleset import parse_observation
 
-    parsed: list[Observation] = []
+    facts: list[dict[str, Any]] = []
+    days: list[dt.date] = []
     problems: list[Problem] = []
     for row, observation in enumerate(observations):
         try:
-            parsed.append(parse_observation(observation))
+            parsed = parse_observation(observation)
         except InputError as error:
             problems.extend(Problem(f"[{row}].{p.path}" if p.path else f"[{row}]", p.message, p.given, p.expected)
                             for p in error.problems)
+            continue
+        days.append(parsed.observed_at.date())  # only the facts are kept, not the parsed model
+        facts.append(EXTRACTOR(parsed))
     if problems:
         raise InputError(problems)
-    groups: dict[Any, list[int]] = {}
-    for row, observation in enumerate(parsed):  # rows sharing a matcher share a batch
-        matcher = ruleset.native_matcher(observation.observed_at.date())
-        groups.setdefault(id(matcher), []).append(row)
-    runs: list[Run | None] = [None] * len(parsed)
-    for rows in groups.values():
-        matcher = ruleset.native_matcher(parsed[rows[0]].observed_at.date())
-        for row, run in zip(rows, vectorized.run_many(matcher, (EXTRACTOR(parsed[r]) for r in rows)), strict=True):
+    groups: dict[int, tuple[GeneratedMatcher, list[int]]] = {}
+    for row, day in enumerate(days):  # rows sharing a matcher (as-of period) share a batch
+        matcher = ruleset.native_matcher(day)
+        groups.setdefault(id(matcher), (matcher, []))[1].append(row)
+    runs: list[Run | None] = [None] * len(facts)
+    for matcher, rows in groups.values():
+        batch = vectorized.run_many(matcher, [facts[r] for r in rows], copy=False)
+        for row, run in zip(rows, batch, strict=True):
             runs[row] = run
     return [run for run in runs if run is not None]

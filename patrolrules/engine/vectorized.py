@@ -181,9 +181,12 @@ def match_table(matcher: GeneratedMatcher, index: int,
         return [tuple(function(row)) for row in rows]
 
 
-def run_many(matcher: GeneratedMatcher, facts: Iterable[Mapping[str, Any]]) -> list[Run]:
-    """``[compiled.run(tables, NativeMatcher(tables), f) for f in facts]``, table by table over the batch."""
-    rows = [dict(f) for f in facts]
+def run_many(matcher: GeneratedMatcher, facts: Iterable[Mapping[str, Any]], *, copy: bool = True) -> list[Run]:
+    """``[compiled.run(tables, NativeMatcher(tables), f) for f in facts]``, table by table over the batch.
+
+    ``copy=False`` lets the run take over (and extend) the caller's fact dicts.
+    """
+    rows: list[dict[str, Any]] = [dict(f) for f in facts] if copy else list(facts)  # type: ignore[arg-type]
     results: list[dict[str, TableResult]] = [{} for _ in rows]
     for index, resolved in enumerate(matcher.tables):
         table_id = resolved.table.id
