@@ -152,6 +152,13 @@ def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
         "run all tables": lambda: [matcher.run(f) for f in facts],
     }
     out["phases_ms"] = {name: _median(f, repeats) / count * 1e3 for name, f in phases.items()}
+    if durable.AVAILABLE:  # the only step where the engines differ
+        from patrolrules.engine import compiled
+
+        reference = durable.DurableMatcher(matcher.tables)
+        few_facts = facts[:len(few)]
+        out["durable_run_ms"] = _median(lambda: [compiled.run(matcher.tables, reference, f) for f in few_facts],
+                                        max(1, repeats // 2)) / len(few) * 1e3
     out["phases_ms"]["decision (missing facts, trace, sections)"] = max(
         0.0, out["native_ms"] - sum(out["phases_ms"].values()))
     out["runs_per_record_ms"] = out["phases_ms"]["validate (pydantic)"] + out["phases_ms"]["extract facts"] + \
@@ -308,6 +315,8 @@ def markdown(result: dict[str, Any]) -> str:
                   f"| durable decisions/s | {d['durable_per_s']:,.0f} |",
                   f"| durable ÷ native | {d['ratio']:.1f}× |"]
     lines += [f"| phase: {k}, ms | {v:.3f} |" for k, v in d["phases_ms"].items()]
+    if "durable_run_ms" in d:
+        lines.append(f"| phase: run all tables, durable engine, ms | {d['durable_run_ms']:.3f} |")
     lines += [f"| runs only, per record (validate + facts + run), ms | {d['runs_per_record_ms']:.3f} |",
               f"| runs only, batch_run (validate + facts + numpy tables), ms | {d['batch_run_ms']:.3f} |",
               "", "| memory and cold start | value |", "|---|---:|",
