@@ -20,10 +20,10 @@ from pydantic import ValidationError
 
 from . import disposal, escalation, violations, zones
 from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
-from .engine import compiled, unknowns
+from .engine import codegen, compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
 from .engine.loader import LoadedRuleset, load_directory
-from .engine.tables import Citation, RuleGraph
+from .engine.tables import Citation, FactDef, RuleGraph
 from .errors import InputError, PatrolRulesError, Problem, validation_problems
 from .facts import EXTRACTOR, FACTS
 from .labels import chinese_number, label, shown_value
@@ -80,6 +80,27 @@ class _Period:
     tables: tuple[ResolvedTable, ...]
     matcher: compiled.Matcher
 
+    def run(self, facts: Mapping[str, Any]) -> Run:
+        # The generated matcher runs the whole graph itself (engine/codegen.py), same answers.
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.run(facts)
+        return compiled.run(self.tables, self.matcher, facts)
+
+    def rerun(self, base: Run, facts: Mapping[str, Any], name: str, value: Any) -> Run:
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.rerun(base, facts, {name: value})
+        return compiled.run(self.tables, self.matcher, {**facts, name: value})
+
+    def representatives(self, fact: FactDef) -> list[Any]:
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.representatives(fact)
+        return unknowns.representatives(self.tables, fact)
+
+    def candidates(self, values: Mapping[str, Any]) -> list[str]:
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.candidates(values, FACTS)
+        return unknowns.candidates(self.tables, values, FACTS)
+
 
 class Ruleset:
     """An immutable, loaded ruleset. Thread-safe: evaluation keeps no state."""
@@ -94,6 +115,8 @@ class Ruleset:
         self._starts = (loaded.meta.effective, *(d for d in self._graph.change_dates() if d > loaded.meta.effective))
         self._texts = _clause_texts(loaded)
         self._stamp = RulesetStamp(name=self.name, version=self.version, content_id=self._content_id)
+        self._cited: dict[Citation, CitationOut] = {}  # frozen outputs, shared between decisions
+        self._bases: dict[Citation, tuple[BasisOut, ...]] = {}
 
     # -- identity ----------------------------------------------------------
     @property
@@ -131,7 +154,7 @@ class Ruleset:
         period = self._period(day, engine)
         facts = EXTRACTOR(parsed)
         facts.update(escalation.supplied_facts(parsed, self._graph, day))  # Arts. 14–15
-        result = compiled.run(period.tables, period.matcher, facts)
+        result = period.run(facts)
         return self._decision(parsed, day, period, facts, result)
 
     # -- what-ifs and batches (patrolrules.whatif) ----------------------------
@@ -151,6 +174,12 @@ class Ruleset:
         """Arts. 14–15 for one case (``patrolrules.case.Case`` or its JSON): state, obligations, reports."""
         return escalation.evaluate_case(self, case)
 
+    def native_matcher(self, day: dt.date) -> codegen.GeneratedMatcher:
+        """The generated matcher (tables resolved as of ``day``) that the native engine uses."""
+        matcher = self._period(day, "native").matcher
+        assert isinstance(matcher, codegen.GeneratedMatcher)
+        return matcher
+
     def _period(self, day: dt.date, engine: str) -> _Period:
         if engine not in ENGINES:
             raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
@@ -167,8 +196,8 @@ class Ruleset:
                 from .engine.durable import DurableMatcher
 
                 matcher = DurableMatcher(tables)
-            else:
-                matcher = compiled.NativeMatcher(tables)
+            else:  # generated code, compiled once per content id and period (engine/codegen.py)
+                matcher = codegen.matcher_for(self._content_id, start.isoformat(), tables)
             period = _Period(tables, matcher)
             with self._lock:
                 self._periods.setdefault(key, period)
@@ -206,11 +235,13 @@ class Ruleset:
     def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
         missing = []
-        for name in unknowns.candidates(_upstream(period.tables, self.SUMMARY_TABLES), result.values, FACTS):
+        # Only facts the summarised tables (and what they read) depend on can change the summary.
+        relevant = {name for t in _upstream(period.tables, self.SUMMARY_TABLES) for name, _ in t.table.inputs}
+        for name in (n for n in period.candidates(result.values) if n in relevant):
             fact_type = FACTS[name].type
             alternatives = []
-            for value in unknowns.representatives(period.tables, FACTS[name]):
-                changed = self._summary(compiled.run(period.tables, period.matcher, {**facts, name: value}))
+            for value in period.representatives(FACTS[name]):
+                changed = self._summary(period.rerun(result, facts, name, value))
                 diff = {k: v for k, v in changed.items() if base.get(k) != v}
                 if diff:
                     shown = shown_value(value, fact_type.kind, fact_type.dimension)
@@ -225,6 +256,12 @@ class Ruleset:
 
     def cite(self, citation: Citation) -> CitationOut:
         """A citation with its Chinese and English reference and the clause's text."""
+        found = self._cited.get(citation)
+        if found is None:
+            found = self._cited[citation] = self._cite(citation)
+        return found
+
+    def _cite(self, citation: Citation) -> CitationOut:
         a, p, i = citation.article, citation.paragraph, citation.item
         ref_zh = f"《{self._loaded.regulation.title_zh}》第{chinese_number(a)}条"
         ref_en = f"Art. {a}"
@@ -238,9 +275,13 @@ class Ruleset:
                            text_zh=self._texts.get((a, p, i), ""))
 
     def basis(self, citation: Citation) -> list[BasisOut]:
-        sources = self._loaded.sources
-        return [BasisOut(key=k, name_zh=sources[k].name_zh, name_en=sources[k].name_en, tag=sources[k].tag)
-                for k in citation.basis]
+        found = self._bases.get(citation)
+        if found is None:
+            sources = self._loaded.sources
+            found = self._bases[citation] = tuple(
+                BasisOut(key=k, name_zh=sources[k].name_zh, name_en=sources[k].name_en, tag=sources[k].tag)
+                for k in citation.basis)
+        return list(found)
 
     def _trace(self, period: _Period, result: Run) -> list[Fired]:
         fired = []

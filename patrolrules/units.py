@@ -6,6 +6,7 @@ Magnitudes are exact ``Fraction`` values so that legal lines hold exactly:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
@@ -76,6 +77,7 @@ class QuantityError(ValueError):
         self.expected = expected
 
 
+@functools.lru_cache(maxsize=1024)  # pint units are immutable; parsing one is slow
 def parse_unit(text: str) -> Any:
     """A pint unit from a Chinese or pint spelling; raises ``ValueError``."""
     expression = UNIT_ALIASES.get(text.strip(), text.strip())
@@ -113,7 +115,7 @@ def parse_quantity(value: Any, dimension: str) -> Any:
         raise
     except ValueError as exc:
         raise QuantityError(str(exc), readable) from None
-    if not quantity.check(dimensionality):
+    if not _has_dimension(quantity.units, dimensionality):
         raise QuantityError(f"wrong dimension ({dimension_of(quantity) or unit_text(quantity)})", readable)
     return quantity
 
@@ -154,7 +156,21 @@ def to_fraction(magnitude: Any) -> Fraction:
 
 def canonical_magnitude(quantity: Any, dimension: str) -> Fraction:
     """The exact magnitude of ``quantity`` in the canonical unit of ``dimension``."""
+    magnitude = quantity.magnitude
+    if type(magnitude) in (Fraction, int):  # exact: every unit here is a rational multiple
+        return Fraction(magnitude) * _factor(quantity.units, dimension)
     return Fraction(quantity.to(DIMENSIONS[dimension][1]).magnitude)
+
+
+@functools.lru_cache(maxsize=1024)
+def _factor(unit: Any, dimension: str) -> Fraction:
+    """How many canonical units one ``unit`` is, exactly (pint's registry holds Fractions)."""
+    return Fraction(ureg.Quantity(Fraction(1), unit).to(DIMENSIONS[dimension][1]).magnitude)
+
+
+@functools.lru_cache(maxsize=1024)
+def _has_dimension(unit: Any, dimensionality: str) -> bool:
+    return bool(ureg.Quantity(Fraction(1), unit).check(dimensionality))
 
 
 def format_quantity(quantity: Any) -> str:

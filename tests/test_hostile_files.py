@@ -48,10 +48,10 @@ HOSTILE = {
 def test_hostile_ruleset_file_is_refused_quickly(tmp_path, kind):
     directory = copy_bundled(tmp_path)
     (directory / "ruleset.yaml").write_bytes(HOSTILE[kind].encode("utf-8", "surrogateescape"))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the bound holds on a busy shared machine
     with pytest.raises(RulesetError) as info:
         patrolrules.load_ruleset(directory)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert info.value.problems and info.value.problems[0].file == "ruleset.yaml"
 
 
@@ -59,9 +59,9 @@ def test_hostile_ruleset_file_is_refused_quickly(tmp_path, kind):
 def test_hostile_article_file_makes_check_exit_2(tmp_path, kind):
     directory = copy_bundled(tmp_path)
     (directory / "art08_zones.yaml").write_text(HOSTILE[kind], encoding="utf-8")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the bound holds on a busy shared machine
     report = ci.check(directory)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert report.exit_code == 2 and report.data["findings"][0]["file"] == "art08_zones.yaml"
 
 

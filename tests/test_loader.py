@@ -144,8 +144,8 @@ def test_hostile_files_are_refused_quickly(tmp_path, kind):
     directory = copy_bundled(tmp_path)
     text = HOSTILE[kind]
     (directory / "ruleset.yaml").write_bytes(text.encode("utf-8", "surrogateescape"))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the bound holds on a busy shared machine
     error = _error(directory)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert error.problems[0].file == "ruleset.yaml"
     assert not (tmp_path / "pwned").exists()

@@ -56,9 +56,9 @@ def _selected(directory, facts):
 
 
 def test_the_bundled_ruleset_has_no_errors_and_checks_fast():
-    started = time.perf_counter()
+    started = time.process_time()
     report = ci.check()
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert report.exit_code == 0 and report.data["counts"]["error"] == 0
     # What remains on tables is by design: single-hit tables that give no answer where their
     # article does not apply (gaps), and a lifecycle state only a case's start produces.

@@ -1,0 +1,357 @@
+"""The issue-9 benchmark: ``python -m benchmarks.run [--quick] [--json FILE]`` from the repository root.
+
+Every engine's output is checked identical to the hand-written reference (anchor)
+or to the native engine (decisions, batches) before anything is timed; a mismatch
+raises ``Mismatch``. Times are medians of repeated runs in one process, and ratios
+are against hand-written Python measured in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Mismatch(AssertionError):
+    """An engine gave a different answer than the reference: nothing is timed."""
+
+
+def _median(function: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _check(name: str, got: Sequence[Any], expected: Sequence[Any]) -> None:
+    if len(got) != len(expected):
+        raise Mismatch(f"{name}: {len(got)} results for {len(expected)} records")
+    for index, (a, b) in enumerate(zip(got, expected, strict=True)):
+        if (list(a) if isinstance(a, tuple) else a) != b:
+            raise Mismatch(f"{name}: record {index} gives {a!r}, expected {b!r}")
+
+
+# ---- the anchor table ------------------------------------------------------
+
+def anchor(records: int, slow_records: int, repeats: int) -> dict[str, Any]:
+    from patrolrules.engine import codegen, compiled, durable, vectorized
+
+    from . import anchor as workload
+
+    tables = workload.load_table()
+    rows = workload.records(records)
+    slow_rows = rows[:slow_records]
+    generated = codegen.GeneratedMatcher(tables)
+    function = generated.functions[0]
+    closures = compiled.NativeMatcher(tables)
+    names = sorted({c.input for r in tables[0].rules for c in r.checks})
+    columns = {name: [row[name] for row in rows] for name in names}
+    hand = workload.handwritten
+
+    engines: list[tuple[str, Callable[[list[dict[str, Any]]], list[Any]], bool]] = [
+        ("hand-written if/else (reference)", lambda rs: [hand(r) for r in rs], False),
+        ("patrolrules generated code, table function", lambda rs: [function(r) for r in rs], False),
+        ("patrolrules generated code, Matcher.match", lambda rs: [generated.match(0, r) for r in rs], False),
+        ("patrolrules run: match + collect policy + TableResult",
+         lambda rs: [list(generated.run(r).results["anchor"].selected) for r in rs], False),
+        ("patrolrules closures (foundation NativeMatcher)", lambda rs: [closures.match(0, r) for r in rs], False),
+        ("patrolrules batch, numpy, from records", lambda rs: vectorized.match_table(generated, 0, rs), False),
+    ]
+    if durable.AVAILABLE:
+        reference = durable.DurableMatcher(tables)
+        engines.append(("durable_rules via patrolrules adapter", lambda rs: [reference.match(0, r) for r in rs],
+                        True))
+    zen_note = "zen-engine not installed (pip install -e .[bench])"
+    try:
+        import zen
+
+        from . import zen_export
+
+        jdm = zen_export.export(tables[0])
+        decision = zen.ZenEngine().create_decision(json.dumps(jdm))
+        static = zen.ZenEngine({"loader": {"type": "static", "content": {"anchor": jdm}}})
+        engines.append(("zen-engine ZenDecision.evaluate",
+                        lambda rs: [zen_export.matched(decision.evaluate(r)) for r in rs], True))
+        engines.append(("zen-engine ZenEngine.evaluate (static loader)",
+                        lambda rs: [zen_export.matched(static.evaluate("anchor", r)) for r in rs], True))
+        engines.append(("zen-engine evaluate_batch (static loader)",
+                        lambda rs: [zen_export.matched(x["data"]) for x in
+                                    static.evaluate_batch([{"key": "anchor", "context": r} for r in rs])], True))
+        zen_note = f"zen-engine {_version('zen-engine')}"
+    except ImportError:
+        pass
+
+    expected = [hand(r) for r in rows]
+    for name, engine, slow in engines:  # every output checked before anything is timed
+        subset = slow_rows if slow else rows
+        _check(name, engine(subset), expected[:len(subset)])
+    _check("batch kernel", vectorized.match_columns(tables[0], columns, len(rows)), expected)
+
+    lines = []
+    base = _median(lambda: [hand(r) for r in rows], repeats) / len(rows)
+    for name, engine, slow in engines:
+        subset = slow_rows if slow else rows
+        per = _median(lambda e=engine, s=subset: e(s), max(1, repeats // 2) if slow else repeats) / len(subset)
+        lines.append({"engine": name, "records": len(subset), "us_per_record": per * 1e6, "ratio": per / base})
+    per = _median(lambda: vectorized.match_columns(tables[0], columns, len(rows)), repeats) / len(rows)
+    lines.append({"engine": "patrolrules batch kernel alone (columns given)", "records": len(rows),
+                  "us_per_record": per * 1e6, "ratio": per / base})
+    return {"rows": lines, "note": zen_note, "matched_per_record": sum(map(len, expected)) / len(expected)}
+
+
+# ---- full decisions --------------------------------------------------------
+
+def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
+    from patrolrules import load_ruleset
+    from patrolrules.batch import batch_run
+    from patrolrules.engine import durable
+    from patrolrules.facts import EXTRACTOR
+    from patrolrules.ruleset import parse_observation
+
+    from . import synth
+
+    ruleset = load_ruleset()
+    observations = synth.observations(ruleset, count)
+    few = observations[:durable_count]
+    native = [ruleset.evaluate(o) for o in observations]
+    if durable.AVAILABLE:
+        _check("durable decisions", [ruleset.evaluate(o, engine="durable") for o in few], native[:len(few)])
+    parsed = [parse_observation(o) for o in observations]
+    matcher = ruleset.native_matcher(synth.DAY)
+    facts = [EXTRACTOR(p) for p in parsed]
+    per_record_runs = [matcher.run(f) for f in facts]
+    _check("batch_run", batch_run(ruleset, observations), per_record_runs)
+
+    out: dict[str, Any] = {"observations": count, "durable_observations": len(few)}
+    per_native = _median(lambda: [ruleset.evaluate(o) for o in observations], repeats) / count
+    out["native_ms"] = per_native * 1e3
+    out["native_per_s"] = 1 / per_native
+    if durable.AVAILABLE:
+        per_durable = _median(lambda: [ruleset.evaluate(o, engine="durable") for o in few],
+                              max(1, repeats // 2)) / len(few)
+        out["durable_ms"] = per_durable * 1e3
+        out["durable_per_s"] = 1 / per_durable
+        out["ratio"] = per_durable / per_native
+    phases = {
+        "validate (pydantic)": lambda: [parse_observation(o) for o in observations],
+        "extract facts": lambda: [EXTRACTOR(p) for p in parsed],
+        "run all tables": lambda: [matcher.run(f) for f in facts],
+    }
+    out["phases_ms"] = {name: _median(f, repeats) / count * 1e3 for name, f in phases.items()}
+    if durable.AVAILABLE:  # the only step where the engines differ
+        from patrolrules.engine import compiled
+
+        reference = durable.DurableMatcher(matcher.tables)
+        few_facts = facts[:len(few)]
+        out["durable_run_ms"] = _median(lambda: [compiled.run(matcher.tables, reference, f) for f in few_facts],
+                                        max(1, repeats // 2)) / len(few) * 1e3
+    out["phases_ms"]["decision (missing facts, trace, sections)"] = max(
+        0.0, out["native_ms"] - sum(out["phases_ms"].values()))
+    out["runs_per_record_ms"] = out["phases_ms"]["validate (pydantic)"] + out["phases_ms"]["extract facts"] + \
+        out["phases_ms"]["run all tables"]
+    out["batch_run_ms"] = _median(lambda: batch_run(ruleset, observations), repeats) / count * 1e3
+    return out
+
+
+# ---- memory and cold start (fresh processes) --------------------------------
+
+_MEMORY = """
+import gc, json, resource, sys
+import patrolrules
+from patrolrules.batch import batch_run
+from benchmarks import synth
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * {page} / 2**20
+mode, count, engine = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rs = patrolrules.load_ruleset()
+obs = synth.observations(rs, min(count, 2000))
+if mode == "batch":
+    obs = synth.observations(rs, count)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    runs = batch_run(rs, obs)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({{"before_mib": before, "peak_mib": peak}}))
+else:
+    for o in obs:
+        rs.evaluate(o, engine=engine)
+    gc.collect(); start = rss()
+    for i in range(count):
+        rs.evaluate(obs[i % len(obs)], engine=engine)
+    gc.collect(); print(json.dumps({{"start_mib": start, "end_mib": rss()}}))
+"""
+
+
+def _child(code: str, *args: str) -> tuple[float, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, check=True)
+    return time.perf_counter() - start, done.stdout
+
+
+def memory(batch: int, sequential: int, durable_sequential: int) -> dict[str, Any]:
+    from patrolrules.engine import durable
+
+    code = _MEMORY.format(page=os.sysconf("SC_PAGE_SIZE"))
+    out: dict[str, Any] = {"batch": batch}
+    out["batch_rss"] = json.loads(_child(code, "batch", str(batch), "native")[1])
+    out["native"] = {"decisions": sequential, **json.loads(_child(code, "seq", str(sequential), "native")[1])}
+    if durable.AVAILABLE:
+        out["durable"] = {"decisions": durable_sequential,
+                          **json.loads(_child(code, "seq", str(durable_sequential), "durable")[1])}
+    return out
+
+
+_MILLION = """
+import json, resource, sys, time
+from benchmarks import anchor
+from patrolrules.engine import codegen, vectorized
+count = int(sys.argv[1])
+tables = anchor.load_table()
+matcher = codegen.GeneratedMatcher(tables)
+rows = anchor.records(count)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+t = time.perf_counter(); batch = vectorized.match_table(matcher, 0, rows); batch_s = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+t = time.perf_counter(); hand = [anchor.handwritten(r) for r in rows]; hand_s = time.perf_counter() - t
+assert [list(m) for m in batch] == hand, "batch differs from hand-written"
+print(json.dumps({"records": count, "batch_s": batch_s, "hand_s": hand_s, "before_mib": before, "peak_mib": peak}))
+"""
+
+
+def million(count: int) -> dict[str, Any]:
+    """The anchor table over ``count`` records in one batch, in a fresh process: time and peak RSS."""
+    return dict(json.loads(_child(_MILLION, str(count))[1]))
+
+
+_FIRST = """
+import time; t = time.perf_counter()
+import patrolrules
+rs = patrolrules.load_ruleset()
+rs.evaluate({"observed_at": "2024-06-01T10:00:00+08:00", "site": {"zones": ["city_planning_area"]}})
+print(time.perf_counter() - t)
+"""
+
+
+def cold_start(repeats: int) -> dict[str, Any]:
+    inside, whole = [], []
+    for _ in range(repeats):
+        wall, printed = _child(_FIRST)
+        whole.append(wall)
+        inside.append(float(printed))
+    out: dict[str, Any] = {"first_decision_s": statistics.median(inside),
+                           "first_decision_process_s": statistics.median(whole)}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "one.json"
+        path.write_text(json.dumps({"observed_at": "2024-06-01T10:00:00+08:00",
+                                    "site": {"zones": ["city_planning_area"]}}), encoding="utf-8")
+        cli = f"import sys; from patrolrules.cli import main; sys.argv = ['patrolrules', 'evaluate', {str(path)!r}]; " \
+              "sys.exit(main())"
+        out["cli_evaluate_s"] = statistics.median(_child(cli)[0] for _ in range(repeats))
+    for command in ("check", "diff"):
+        module = {"check": "verify", "diff": "diff"}[command]
+        present = (ROOT / "patrolrules" / "engine" / f"{module}.py").is_file()
+        out[f"cli_{command}_s"] = None if not present else "not measured (lands with the verify/diff branch)"
+    return out
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def machine() -> dict[str, Any]:
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(), "numpy": _version("numpy"),
+            "durable_rules": _version("durable-rules"), "zen_engine": _version("zen-engine")}
+
+
+def benchmark(quick: bool = False) -> dict[str, Any]:
+    if quick:
+        return {"machine": machine(), "quick": True,
+                "anchor": anchor(records=3000, slow_records=300, repeats=1),
+                "decisions": decisions(count=40, durable_count=10, repeats=1),
+                "memory": memory(batch=50, sequential=50, durable_sequential=20),
+                "million": million(5000),
+                "cold_start": cold_start(repeats=1)}
+    return {"machine": machine(), "quick": False,
+            "anchor": anchor(records=200_000, slow_records=20_000, repeats=5),
+            "decisions": decisions(count=2000, durable_count=300, repeats=3),
+            "memory": memory(batch=20_000, sequential=20_000, durable_sequential=3000),
+            "million": million(1_000_000),
+            "cold_start": cold_start(repeats=3)}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    a, d, m, c = result["anchor"], result["decisions"], result["memory"], result["cold_start"]
+    lines = ["| engine (anchor: 20 rules, 7 fields, collect) | records | µs/record | × hand-written |",
+             "|---|---:|---:|---:|"]
+    lines += [f"| {r['engine']} | {r['records']:,} | {r['us_per_record']:.2f} | {r['ratio']:.2f} |" for r in a["rows"]]
+    lines += ["", f"{a['note']}; {a['matched_per_record']:.2f} rules match per record on average.", "",
+              "| full decision (synthetic observations) | value |", "|---|---:|",
+              f"| native ms/decision ({d['observations']} obs) | {d['native_ms']:.3f} |",
+              f"| native decisions/s | {d['native_per_s']:,.0f} |"]
+    if "durable_ms" in d:
+        lines += [f"| durable ms/decision ({d['durable_observations']} obs) | {d['durable_ms']:.3f} |",
+                  f"| durable decisions/s | {d['durable_per_s']:,.0f} |",
+                  f"| durable ÷ native | {d['ratio']:.1f}× |"]
+    lines += [f"| phase: {k}, ms | {v:.3f} |" for k, v in d["phases_ms"].items()]
+    if "durable_run_ms" in d:
+        lines.append(f"| phase: run all tables, durable engine, ms | {d['durable_run_ms']:.3f} |")
+    lines += [f"| runs only, per record (validate + facts + run), ms | {d['runs_per_record_ms']:.3f} |",
+              f"| runs only, batch_run (validate + facts + numpy tables), ms | {d['batch_run_ms']:.3f} |",
+              "", "| memory and cold start | value |", "|---|---:|",
+              f"| batch_run of {m['batch']:,} observations: peak RSS MiB (before the batch) | "
+              f"{m['batch_rss']['peak_mib']:.0f} ({m['batch_rss']['before_mib']:.0f}) |"]
+    for engine in ("native", "durable"):
+        if engine in m:
+            e = m[engine]
+            lines.append(f"| RSS growth over {e['decisions']:,} sequential decisions, {engine}, MiB | "
+                         f"{e['end_mib'] - e['start_mib']:+.2f} |")
+    one = result["million"]
+    lines += [f"| anchor batch over {one['records']:,} records, one process: µs/record batch vs hand-written | "
+              f"{one['batch_s'] / one['records'] * 1e6:.2f} vs {one['hand_s'] / one['records'] * 1e6:.2f} |",
+              f"| same: peak RSS MiB (before the batch, records built) | {one['peak_mib']:.0f} "
+              f"({one['before_mib']:.0f}) |"]
+    lines += [f"| import + load + first decision, in process, s | {c['first_decision_s']:.2f} |",
+              f"| same, whole fresh process, s | {c['first_decision_process_s']:.2f} |",
+              f"| `patrolrules evaluate` of one observation, fresh process, s | {c['cli_evaluate_s']:.2f} |",
+              f"| `patrolrules check` / `diff` | {c['cli_check_s'] or 'not on this branch'} / "
+              f"{c['cli_diff_s'] or 'not on this branch'} |"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: proves the benchmark works (CI)")
+    parser.add_argument("--json", help="also write the raw results to this file")
+    args = parser.parse_args(argv)
+    result = benchmark(quick=args.quick)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(json.dumps(result["machine"]))
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""The benchmark still works: quick mode runs every engine and checks their outputs identical (no timing asserts)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from benchmarks import anchor, run
+from patrolrules.engine import codegen, durable
+
+
+def test_quick_benchmark_runs_every_engine_on_identical_outputs():
+    result = run.benchmark(quick=True)  # raises run.Mismatch if any engine's output differs
+    engines = {row["engine"] for row in result["anchor"]["rows"]}
+    assert "hand-written if/else (reference)" in engines
+    assert "patrolrules batch, numpy, from records" in engines
+    assert ("durable_rules via patrolrules adapter" in engines) == durable.AVAILABLE
+    assert any(e.startswith("zen-engine") for e in engines) == (importlib.util.find_spec("zen") is not None)
+    assert all(row["us_per_record"] > 0 for row in result["anchor"]["rows"])
+    assert result["decisions"]["native_per_s"] > 0 and result["memory"]["native"]["decisions"] == 50
+    assert result["cold_start"]["first_decision_s"] > 0
+    assert "| engine (anchor" in run.markdown(result)
+
+
+def test_a_wrong_engine_is_caught_before_timing():
+    with pytest.raises(run.Mismatch, match="record 1"):
+        run._check("wrong", [[0], [1]], [[0], [2]])
+
+
+def test_the_handwritten_reference_is_the_rule_file_table():
+    tables = anchor.load_table()
+    assert len(tables[0].rules) == 20 and len(tables[0].table.inputs) == 7
+    assert str(tables[0].table.hit_policy) == "collect"
+    generated = codegen.GeneratedMatcher(tables)
+    rows = anchor.records(2000, seed=5)
+    assert [anchor.handwritten(r) for r in rows] == [generated.match(0, r) for r in rows]
