@@ -351,9 +351,10 @@ COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("items", ("violations.item_numbers", "violations.items")),
     ("primary_item", ("violations.primary_item",)),
     ("notice", ("disposal.notice.type", "disposal.notice")),
-    ("filing", ("escalation.filing", "escalation.case_filing", "escalation.file_case")),
-    ("transfer", ("escalation.transfer", "escalation.judicial_transfer", "escalation.transfer_to_judiciary")),
-    ("special_report", ("escalation.special_report", "reports.special_report", "escalation.reports.special")),
+    ("filing", ("escalation.filing.decision",)),
+    ("transfer", ("escalation.transfer.suspected",)),
+    ("crimes", ("escalation.transfer.crimes",)),
+    ("special_report", ("escalation.reports",)),  # true when a special report is owed (Art. 15 ¶3)
     ("missing_facts", ("missing_facts",)),
 )
 KEY_COLUMNS = ("id", "as_of")
@@ -403,6 +404,8 @@ def decision_row(decision: Decision) -> dict[str, Any]:
             value = getattr(value, part, None)
         if column == "missing_facts":
             value = [m.fact for m in decision.missing_facts]
+        elif column == "special_report":
+            value = None if value is None else any(r.type == "special_report" for r in value)
         row[column] = _flat(value)
     return row
 

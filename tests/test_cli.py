@@ -63,3 +63,16 @@ def test_usage_error_exits_2():
 def test_missing_file_exits_2():
     result = run("evaluate", "/nonexistent.jsonl")
     assert result.returncode == 2 and "cannot read" in result.stderr
+
+
+@pytest.mark.parametrize(("lang", "fact"), [("zh", "土地类别：永久基本农田"), ("en", "land.land_class=permanent_basic_farmland")])
+def test_explain_gives_each_items_article_text_and_matched_facts(lang, fact):
+    observation = ('{"observed_at": "2024-05-01T09:00:00+08:00", "land": {"land_class": "permanent_basic_farmland", '
+                   '"approval": "none"}, "activity": {"kind": "building", "stage": "completed"}}')
+    result = run("explain", "-", "--lang", lang, stdin=observation)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    # item (一) and item (四) of Art. 9, each with its Chinese text and the facts that matched
+    assert "(一)未经批准非法占用土地的；" in text and "(四)占用基本农田建窑、建房" in text
+    assert fact in text
+    assert ("第九条第（四）项（主要）" in text) if lang == "zh" else ("Art. 9 item (4) (primary)" in text)

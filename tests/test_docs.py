@@ -39,3 +39,39 @@ def test_reference_pages_cover_every_article_in_both_languages(ruleset):
             assert f"{lang}/art{article.article:02d}.md" in pages
     assert "| `national_road_buffer`" in pages["en/art08.md"] and "20 m" in pages["en/art08.md"]
     assert "第九条" in pages["zh/art09.md"] and "`item4.occupation_of_basic_farmland`" in pages["zh/art09.md"]
+
+
+def _shell_samples() -> list[tuple[Path, str]]:
+    """`patrolrules …` command lines in the docs' code blocks (usage lines with placeholders excluded)."""
+    out = []
+    for page in PAGES:
+        for body in re.findall(r"```\w*\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            for line in body.splitlines():
+                match = re.match(r"^\s*(?:-\s*)?(?:run:\s*)?(?:\$\s*)?(patrolrules\s.*)$", line)
+                if not match:
+                    continue
+                command = match.group(1).split("#")[0].split(">")[0].strip()
+                if any(mark in command for mark in ("|", "FILE", "[", "${{", "\\")):
+                    continue  # a usage line or a CI template, not a runnable sample
+                out.append((page, command))
+    return out
+
+
+SHELL = _shell_samples()
+
+
+@pytest.mark.parametrize(("page", "command"), SHELL, ids=[f"{p.relative_to(ROOT)}: {c}" for p, c in SHELL])
+def test_shell_sample_runs(page, command):
+    import shlex
+    import subprocess
+    import sys
+
+    args = shlex.split(command)[1:]
+    result = subprocess.run([sys.executable, "-m", "patrolrules.cli", *args], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode in (0, 1), result.stderr  # 1 = findings, which a sample may show on purpose
+    assert "Traceback" not in result.stderr and result.stdout
+
+
+def test_there_are_shell_samples_to_run():
+    assert len(SHELL) >= 3
