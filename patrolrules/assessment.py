@@ -21,12 +21,12 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .contexts import catalogue, findings, parameter, run_context
 from .decision import CitationOut
 from .engine.tables import Kind
-from .errors import InputError, Problem, validation_problems
+from .errors import InputError, Problem, parse_input
 from .observation import LeadSource, UnitKind
 from .records import CHINA, AnnualPlan, LedgerEntry, validate_ledger
 
@@ -593,14 +593,7 @@ def _accountability(ruleset: Ruleset, data: AssessmentInput, day: dt.date) -> li
 
 
 def parse_assessment_input(data: AssessmentInput | Mapping[str, Any]) -> AssessmentInput:
-    if isinstance(data, AssessmentInput):
-        return data
-    if not isinstance(data, Mapping):
-        raise InputError([Problem("", "an assessment input must be an object", type(data).__name__, "an object")])
-    try:
-        return AssessmentInput.model_validate(dict(data))
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc.errors())) from None
+    return parse_input(AssessmentInput, data, "an assessment input")
 
 
 def assess(ruleset: Ruleset, data: AssessmentInput | Mapping[str, Any]) -> Assessment:

@@ -7,8 +7,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -150,3 +155,16 @@ def validation_problems(errors: list[Any], prefix: str = "") -> list[Problem]:
             given = "{…}"
         problems.append(Problem(path, message, given, expected))
     return problems
+
+
+def parse_input(model: type[ModelT], data: ModelT | Mapping[str, Any], what: str) -> ModelT:
+    """``data`` as a validated ``model``; raises ``InputError`` listing every problem."""
+    if isinstance(data, model):
+        return data
+    if not isinstance(data, Mapping):
+        raise InputError([Problem("", f"{what} must be an object", type(data).__name__,
+                                  f"a {model.__name__} or a JSON object")])
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc.errors())) from None

@@ -14,8 +14,6 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from . import units
 from .case import Case, CaseEvent, CaseEventKind, CaseState
 from .deadlines import HolidayCalendar, due
@@ -36,7 +34,7 @@ from .decision import (
 from .engine import compiled
 from .engine.compiled import Run
 from .engine.tables import Citation, MemberTest, RuleGraph
-from .errors import InputError, Problem, RuleProblem, RulesetError, validation_problems
+from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
 from .facts import EXTRACTOR
 from .observation import LandClass, Observation
 
@@ -379,14 +377,7 @@ def run_lifecycle(ruleset: Ruleset, events: Sequence[CaseEvent]) -> tuple[str, l
 
 
 def parse_case(case: Case | Mapping[str, Any]) -> Case:
-    if isinstance(case, Case):
-        return case
-    if not isinstance(case, Mapping):
-        raise InputError([Problem("", "a case must be an object", type(case).__name__, "a Case or a JSON object")])
-    try:
-        return Case.model_validate(dict(case))
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc.errors())) from None
+    return parse_input(Case, case, "a case")
 
 
 def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecision:

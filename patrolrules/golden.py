@@ -65,11 +65,16 @@ def check_case(ruleset: Any, file: str, line: int | None, case: CaseSpec) -> Cas
         if case.expect.get("error"):
             return CaseOutcome(file, line, case.name, ())
         return CaseOutcome(file, line, case.name, (), f"{type(exc).__name__}: {exc}")
+    return CaseOutcome(file, line, case.name, tuple(mismatches_of(decision, case.expect)))
+
+
+def mismatches_of(result: Any, expect: dict[str, Any]) -> list[str]:
+    """Every expected field the result does not have, or has with another value."""
     mismatches = []
-    for path, expected in case.expect.items():
-        actual = pick(decision, path)
+    for path, expected in expect.items():
+        actual = pick(result, path)
         if actual is _ABSENT:
-            mismatches.append(f"{path}: not in the decision (expected {expected!r})")
+            mismatches.append(f"{path}: not in the result (expected {expected!r})")
         elif actual != expected:
             mismatches.append(f"{path}: expected {expected!r}, got {actual!r}")
-    return CaseOutcome(file, line, case.name, tuple(mismatches))
+    return mismatches

@@ -641,7 +641,7 @@ class RecordCases(_Model):
 def check_record_case(ruleset: Ruleset, kind: str, case: RecordCase) -> list[str]:
     """The mismatches between a case's expectations and the validation result (empty = passed)."""
     from .errors import PatrolRulesError
-    from .golden import _ABSENT, pick
+    from .golden import mismatches_of
 
     try:
         if kind == "assessment":
@@ -655,11 +655,4 @@ def check_record_case(ruleset: Ruleset, kind: str, case: RecordCase) -> list[str
         if "error" in case.expect and str(case.expect["error"]) in str(exc):
             return []
         return [f"{type(exc).__name__}: {exc}"]
-    mismatches = []
-    for path, expected in case.expect.items():
-        actual = pick(result, path)
-        if actual is _ABSENT:
-            mismatches.append(f"{path}: not in the result (expected {expected!r})")
-        elif actual != expected:
-            mismatches.append(f"{path}: expected {expected!r}, got {actual!r}")
-    return mismatches
+    return mismatches_of(result, case.expect)

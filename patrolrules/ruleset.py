@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ValidationError
-
 from . import disposal, escalation, violations, zones
 from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
 from .engine import codegen, compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
 from .engine.loader import LoadedRuleset, load_directory
 from .engine.tables import Citation, FactDef, RuleGraph
-from .errors import InputError, PatrolRulesError, Problem, validation_problems
+from .errors import InputError, PatrolRulesError, Problem, parse_input
 from .facts import EXTRACTOR, FACTS
 from .labels import chinese_number, label, shown_value
 from .observation import Observation
@@ -64,15 +62,7 @@ def load_ruleset(source: str | Path | None = None, overlays: Sequence[str | Path
 
 def parse_observation(observation: Observation | Mapping[str, Any]) -> Observation:
     """A validated ``Observation``; raises ``InputError`` listing every problem."""
-    if isinstance(observation, Observation):
-        return observation
-    if not isinstance(observation, Mapping):
-        raise InputError([Problem("", "an observation must be an object", type(observation).__name__,
-                                  "an Observation or a JSON object")])
-    try:
-        return Observation.model_validate(dict(observation))
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc.errors())) from None
+    return parse_input(Observation, observation, "an observation")
 
 
 @dataclass(frozen=True)
