@@ -120,7 +120,7 @@ def article_page(ruleset: Ruleset, article_no: int, lang: str) -> str:
     w = _WORDS[lang]
     loaded = ruleset.loaded
     files = [(name, spec) for name, spec in loaded.articles if spec.article == article_no]
-    tables = [t for t in ruleset.graph.tables if t.article == article_no]
+    tables = [t for t in _all_tables(ruleset) if t.article == article_no]
     text = ruleset.cite(_article_citation(article_no)).text_zh
     if lang == "zh":
         title = f"第{chinese_number(article_no)}条" + (f" {files[0][1].title_zh}" if files else "")
@@ -144,6 +144,11 @@ def article_page(ruleset: Ruleset, article_no: int, lang: str) -> str:
             lines.append(f"  {w['expect']}: `{_cell(_compact(case.expect))}`")
         lines.append("")
     return "\n".join(lines)
+
+
+def _all_tables(ruleset: Ruleset) -> list[Table]:
+    """The observation tables and every record context's tables (ledger, team, plans, assessment)."""
+    return [*ruleset.graph.tables, *(t for g in ruleset.loaded.contexts.values() for t in g.tables)]
 
 
 def _article_citation(article_no: int) -> Any:
@@ -174,7 +179,7 @@ def index_page(ruleset: Ruleset, lang: str) -> str:
              f"{loaded.meta.title_zh} — `{ruleset.name}` {ruleset.version} (`{ruleset.content_id[:12]}`)", "",
              f"| # | {w['status']} |", "|---|---|"]
     implemented: dict[int, list[str]] = {}
-    for table in ruleset.graph.tables:
+    for table in _all_tables(ruleset):
         implemented.setdefault(table.article, []).append(table.id)
     for article in loaded.regulation.articles:
         number = article.article
