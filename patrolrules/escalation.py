@@ -35,7 +35,7 @@ from .engine import compiled
 from .engine.compiled import Run
 from .engine.tables import Citation, MemberTest, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
-from .facts import EXTRACTOR
+from .facts import EXTRACTOR, counted_area
 from .observation import LandClass, Observation
 
 if TYPE_CHECKING:
@@ -132,11 +132,12 @@ def forest_line_ratio(observation: Observation, graph: RuleGraph, day: dt.date) 
     total = Fraction(0)
     for land_class, line_name in ((LandClass.forest_public_welfare, "crime342_forest_public_area"),
                                   (LandClass.forest_commercial, "crime342_forest_commercial_area")):
-        if land_class in areas:
+        counted = counted_area(observation, (land_class,))  # with the past year's unprocessed acts
+        if counted is not None:
             param = graph.parameters[line_name]
             line = units.canonical_magnitude(units.ureg.Quantity(Fraction(_param(graph, line_name, day)),
                                                                  units.parse_unit(param.unit or "mu")), "area")
-            total += units.canonical_magnitude(areas[land_class], "area") / line
+            total += counted / line
     if LandClass.forest_public_welfare not in areas and LandClass.forest_commercial not in areas:
         return None
     return float(total)

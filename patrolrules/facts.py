@@ -36,6 +36,35 @@ def _cultivated_area(observation: Any) -> float | None:
     return _area_sum(observation, _CULTIVATED)
 
 
+def counted_area(observation: Any, classes: tuple[LandClass, ...]) -> Fraction | None:
+    """The area of ``classes`` occupied by this act plus, for the criminal lines, what the same party
+    occupied within the past year and was not processed for (法释〔2000〕14号 第9条: counted together)."""
+    current = observation.quantities.area or {}
+    if not any(c in current for c in classes):
+        return None
+    prior = observation.quantities.prior_unprocessed_area or {}
+    return sum((units.canonical_magnitude(areas[c], "area") for areas in (current, prior) for c in classes
+                if c in areas), Fraction(0))
+
+
+def _counted(classes: tuple[LandClass, ...]) -> Any:
+    def get(observation: Any) -> float | None:
+        total = counted_area(observation, classes)
+        return None if total is None else float(total)
+
+    return get
+
+
+def _counted_ore_value(observation: Any) -> float | None:
+    # 法释〔2016〕25号: ore mined illegally within two years and not processed is counted together.
+    quantities = observation.quantities
+    if quantities.ore_value is None:
+        return None
+    prior = quantities.prior_unpunished_ore_value
+    total = units.canonical_magnitude(quantities.ore_value, "money")
+    return float(total + (units.canonical_magnitude(prior, "money") if prior is not None else 0))
+
+
 def _facility_area_exceeds_filing(observation: Any) -> bool | None:
     # Art. 9(五) 擅自扩大用地规模: the facility uses more land than was filed (备案).
     facility = observation.land.facility_agri
@@ -59,6 +88,22 @@ DERIVED = {
                                                "facility land in use exceeds the filed area (Art. 9(五))"),
     "activity.other_provision_named": (TypeDef(Kind.BOOLEAN), _other_provision_named,
                                        "the observation names another provision violated (Art. 9(八))"),
+    # Criminal lines count this act with the same party's earlier unprocessed acts (Art. 14 ¶2).
+    "crime.area.permanent_basic_farmland": (TypeDef(Kind.QUANTITY, dimension="area"),
+                                            _counted((LandClass.permanent_basic_farmland,)),
+                                            "PBF occupied, with the past year's unprocessed acts"),
+    "crime.area_cultivated": (TypeDef(Kind.QUANTITY, dimension="area"), _counted(_CULTIVATED),
+                              "cultivated land occupied, with the past year's unprocessed acts"),
+    "crime.area.forest_public_welfare": (TypeDef(Kind.QUANTITY, dimension="area"),
+                                         _counted((LandClass.forest_public_welfare,)),
+                                         "public-welfare forest land occupied, with the past year's unprocessed acts"),
+    "crime.area.forest_commercial": (TypeDef(Kind.QUANTITY, dimension="area"),
+                                     _counted((LandClass.forest_commercial,)),
+                                     "commercial forest land occupied, with the past year's unprocessed acts"),
+    "crime.area.grassland": (TypeDef(Kind.QUANTITY, dimension="area"), _counted((LandClass.grassland,)),
+                             "grassland occupied, with the past year's unprocessed acts"),
+    "crime.ore_value": (TypeDef(Kind.QUANTITY, dimension="money"), _counted_ore_value,
+                        "ore value, with the past two years' unprocessed illegal mining (法释〔2016〕25号)"),
 }
 
 

@@ -297,6 +297,12 @@ class Quantities(_Model):
     volume: Volume | None = None
     construction_cost: Money | None = Field(None, description="建设工程造价 (城乡规划法 第64条)")
     loss: Money | None = None
+    prior_unprocessed_area: dict[LandClass, Area] | None = Field(
+        None, description="land the same party illegally occupied within the past year, not yet processed; "
+                          "counted with this act for the criminal lines (法释〔2000〕14号 第9条)")
+    prior_unpunished_ore_value: Money | None = Field(
+        None, description="ore the same party mined illegally within the past two years, not yet processed; "
+                          "counted with this act for the criminal lines (法释〔2016〕25号)")
 
 
 class Party(_Model):
