@@ -77,6 +77,31 @@ def check(directory: str | Path | None = None) -> Report:
 # ---- test --------------------------------------------------------------------
 
 
+def _record_cases(ruleset: Any) -> list[dict[str, Any]]:
+    """The record contexts' golden cases (``record_cases/*.yaml``: ledger, team, plan, assessment)."""
+    from .engine.yamlsafe import plain, read_yaml
+    from .records import RecordCases, check_record_case
+
+    out: list[dict[str, Any]] = []
+    folder = ruleset.loaded.directory / "record_cases"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        name = f"record_cases/{path.name}"
+        try:
+            spec = RecordCases.model_validate(plain(read_yaml(path, name)))
+        except Exception as exc:  # a broken case file is a failed case, never a crash
+            out.append({"file": name, "line": None, "name": "(file)", "passed": False, "mismatches": [],
+                        "error": f"{type(exc).__name__}: {exc}"})
+            continue
+        for case in spec.cases:
+            try:
+                mismatches, error = check_record_case(ruleset, spec.kind, case), None
+            except Exception as exc:
+                mismatches, error = [], f"{type(exc).__name__}: {exc}"
+            out.append({"file": name, "line": None, "name": case.name, "passed": not mismatches and error is None,
+                        "mismatches": mismatches, "error": error})
+    return out
+
+
 def test(directory: str | Path | None = None, min_coverage: float = 0.0) -> Report:
     """Run the golden cases; rule-row and clause coverage; explain each uncovered row."""
     ruleset = load_ruleset(directory)
@@ -96,6 +121,7 @@ def test(directory: str | Path | None = None, min_coverage: float = 0.0) -> Repo
             pass
         cases.append({"file": file, "line": line, "name": case.name, "passed": not mismatches and error is None,
                       "mismatches": mismatches, "error": error})
+    cases.extend(_record_cases(ruleset))
     rows = []
     period = compiled.resolve(ruleset.graph, ruleset.effective)
     for resolved in period:

@@ -58,3 +58,16 @@ def test_failing_case_fails(tmp_path):
     assert report.exit_code == 1 and report.data["failed"] == 1
     (failed,) = [c for c in report.data["cases"] if not c["passed"]]
     assert "zone.tier: expected 'general', got 'key'" in failed["mismatches"][0]
+
+
+def test_record_cases_run_too(tmp_path):
+    report = ci.test(None)
+    record = [c for c in report.data["cases"] if c["file"].startswith("record_cases/")]
+    assert len(record) >= 30 and all(c["passed"] for c in record)
+    directory = copy_bundled(tmp_path)
+    path = directory / "record_cases" / "team.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("valid: true", "valid: false", 1), encoding="utf-8")
+    broken = ci.test(directory)
+    assert broken.exit_code == 1 and any(not c["passed"] for c in broken.data["cases"]
+                                          if c["file"] == "record_cases/team.yaml")
