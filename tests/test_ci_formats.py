@@ -85,6 +85,19 @@ def test_sarif_of_the_bundled_ruleset_validates():
     jsonschema.validate(json.loads(render(ci.check(), "sarif")), SARIF_SCHEMA)
 
 
+def test_sarif_is_read_by_an_independent_sarif_2_1_0_parser(tmp_path):
+    from sarif_pydantic import Sarif  # typed SARIF 2.1.0 object model, written by others
+
+    report = ci.check(_broken(tmp_path))
+    log = Sarif.model_validate_json(render(report, "sarif"))
+    assert log.version == "2.1.0" and len(log.runs) == 1
+    results = log.runs[0].results or []
+    assert len(results) == len(report.data["findings"])
+    overlap = next(r for r in results if r.rule_id == "overlap")
+    region = overlap.locations[0].physical_location.region
+    assert overlap.level.value == "error" and region.start_line >= 1
+
+
 def test_cli_exit_codes(tmp_path):
     assert run("check").returncode == 0
     assert run("check", str(_broken(tmp_path))).returncode == 1
