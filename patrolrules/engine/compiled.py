@@ -181,7 +181,7 @@ def select(resolved: ResolvedTable, matched: list[int], values: Mapping[str, Any
         ids = [resolved.rules[i].id for i in matched]
         tested = {name: _jsonable(values.get(name)) for name, _ in table.inputs}
         raise RulesetError([RuleProblem(
-            str(table.position), table.position.line,
+            table.position.file, table.position.line,
             f"table {table.id!r} has hit policy unique but rules {', '.join(ids)} all match input {tested}",
             ids[0], "make the rules' conditions exclusive, or choose the first/priority/collect policy")])
     if policy == HitPolicy.FIRST:
