@@ -79,7 +79,7 @@ def resolve(graph: RuleGraph, day: dt.date) -> tuple[ResolvedTable, ...]:
     def param(name: str) -> Any:
         value = graph.parameters[name].at(day)
         if value is None:
-            raise RulesetError([RuleProblem(str(graph.parameters[name].position), None,
+            raise RulesetError([RuleProblem(graph.parameters[name].position.file, graph.parameters[name].position.line,
                                             f"parameter {name!r} has no value in force on {day}",
                                             fix="add a value dated on or before that day")])
         return value
