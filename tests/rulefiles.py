@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from patrolrules.ruleset import bundled_directory
+
 
 def copy_bundled(target: Path) -> Path:
     """A writable copy of the bundled ruleset."""
@@ -42,3 +47,31 @@ def with_tables(directory: Path, tables_yaml: str, parameters_yaml: str | None =
     if parameters_yaml is not None:
         (directory / "parameters" / "art08_zones.yaml").write_text(textwrap.dedent(parameters_yaml), encoding="utf-8")
     return directory
+
+
+# The time bound is measured in a fresh process, in CPU seconds, as `patrolrules check` would run in CI:
+# neither a busy shared machine nor the garbage this test process has accumulated counts against it.
+_TIMED = """
+import json, sys, time
+import patrolrules
+from patrolrules import RulesetError, ci
+started = time.process_time()
+if sys.argv[1] == "load":
+    try:
+        patrolrules.load_ruleset(sys.argv[2])
+        outcome = {"refused": False}
+    except RulesetError as error:
+        outcome = {"refused": True, "file": error.problems[0].file}
+else:
+    report = ci.check(sys.argv[2])
+    outcome = {"exit": report.exit_code, "file": report.data["findings"][0]["file"]}
+outcome["cpu_s"] = time.process_time() - started
+print(json.dumps(outcome))
+"""
+
+
+def timed_in_fresh_process(mode: str, directory: Path) -> dict[str, Any]:
+    """Load (``load``) or check (``check``) a ruleset in a fresh process; the outcome and its CPU seconds."""
+    result = subprocess.run([sys.executable, "-c", _TIMED, mode, str(directory)], capture_output=True, text=True,
+                            check=True)
+    return json.loads(result.stdout)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import subprocess
+import sys
 
 import patrolrules
 from patrolrules import ci
@@ -56,9 +57,12 @@ def _selected(directory, facts):
 
 
 def test_the_bundled_ruleset_has_no_errors_and_checks_fast():
-    started = time.process_time()
+    # Timed in a fresh process, in CPU seconds, as `patrolrules check` runs in CI.
+    code = ("import time; from patrolrules import ci; t = time.process_time(); ci.check(); "
+            "print(time.process_time() - t)")
+    seconds = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert seconds < 2
     report = ci.check()
-    assert time.process_time() - started < 2
     assert report.exit_code == 0 and report.data["counts"]["error"] == 0
     # What remains on tables is by design: single-hit tables that give no answer where their
     # article does not apply (gaps), and a lifecycle state only a case's start produces.
