@@ -8,11 +8,13 @@ and version, so any decision can be reproduced.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -65,10 +67,20 @@ def parse_observation(observation: Observation | Mapping[str, Any]) -> Observati
     return parse_input(Observation, observation, "an observation")
 
 
+# Tables whose outcome ``Ruleset._summary`` compares; only their inputs (and their upstream
+# tables' inputs) can change it, so only those facts are tried as missing facts.
+SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE, violations.TABLE, disposal.NOTICE)
+
+
 @dataclass(frozen=True)
 class _Period:
     tables: tuple[ResolvedTable, ...]
     matcher: compiled.Matcher
+
+    @functools.cached_property
+    def summary_inputs(self) -> frozenset[str]:
+        """Every input read by the summarised tables or the tables upstream of them (once per period)."""
+        return frozenset(name for t in _upstream(self.tables, SUMMARY_TABLES) for name, _ in t.table.inputs)
 
     def run(self, facts: Mapping[str, Any]) -> Run:
         # The generated matcher runs the whole graph itself (engine/codegen.py), same answers.
@@ -218,15 +230,11 @@ class Ruleset:
     def _summary(result: Run) -> dict[str, Any]:
         return {**zones.summary(result), **violations.summary(result), **disposal.summary(result)}
 
-    # Tables whose outcome ``_summary`` compares; only their inputs (and their upstream
-    # tables' inputs) can change it, so only those facts are tried as missing facts.
-    SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE, violations.TABLE, disposal.NOTICE)
 
     def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
         missing = []
-        # Only facts the summarised tables (and what they read) depend on can change the summary.
-        relevant = {name for t in _upstream(period.tables, self.SUMMARY_TABLES) for name, _ in t.table.inputs}
+        relevant = period.summary_inputs
         for name in (n for n in period.candidates(result.values) if n in relevant):
             fact_type = FACTS[name].type
             alternatives = []
@@ -301,8 +309,6 @@ def _upstream(tables: tuple[ResolvedTable, ...], wanted: tuple[str, ...]) -> tup
 
 
 def _shown_output(value: Any) -> Any:
-    from fractions import Fraction
-
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     if isinstance(value, tuple):

@@ -26,7 +26,7 @@ from typing import Any
 
 from . import unknowns
 from .compiled import Check, ResolvedTable, Run, TableResult, predicate, select
-from .tables import AnyTest, BoolTest, FactDef, HitPolicy, IntervalTest, MemberTest, SetMode, SetTest
+from .tables import AnyTest, BoolTest, FactDef, IntervalTest, MemberTest, SetMode, SetTest
 
 TableFunction = Callable[[Mapping[str, Any]], list[int]]
 _CACHE_LIMIT = 4096  # distinct matched-rule tuples kept per table
@@ -132,7 +132,6 @@ class GeneratedMatcher:
         self.tables = tables
         self.functions = compile_tables(tables)
         self._ids = tuple(t.table.id for t in tables)
-        self._unique = tuple(t.table.hit_policy == HitPolicy.UNIQUE for t in tables)
         self._reads = tuple(frozenset(c.input for r in t.rules for c in r.checks) for t in tables)
         self._representatives: dict[str, list[Any]] = {}
         self._caches: tuple[dict[tuple[int, ...], TableResult], ...] = tuple({} for _ in tables)

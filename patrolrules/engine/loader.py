@@ -50,6 +50,7 @@ from .tables import (
     Table,
     Test,
     TypeDef,
+    downstream_type,
 )
 from .yamlsafe import line_of, plain, read_yaml
 
@@ -486,13 +487,7 @@ def _resolve_input(name: str, spec: TableSpec, facts: dict[str, FactDef], specs:
     if table_id == spec.id or table_id not in specs or output not in output_types[table_id]:
         return None
     other: TableSpec = specs[table_id][1]
-    declared = output_types[table_id][output]
-    aggregated = other.aggregate.get(output)
-    if other.hit_policy.single or aggregated in ("min", "max"):
-        return declared
-    if aggregated in ("sum", "count"):
-        return TypeDef(Kind.NUMBER)
-    return TypeDef(Kind.SET, declared.values)
+    return downstream_type(other.hit_policy, other.aggregate.get(output), output_types[table_id][output])
 
 
 def _outputs(cells: dict[str, Any], outputs: dict[str, TypeDef], parameters: dict[str, Parameter], file: str,
@@ -646,8 +641,3 @@ def _read_cases(folder: Path, label: str, canonical: dict[str, Any],
             for index, case in enumerate(spec.cases):
                 cases.append((name, line_of(data, ("cases", index)), case))
     return tuple(cases)
-
-
-def case_specs_from(data: Any) -> list[CaseSpec]:
-    """Golden cases from already parsed data (used by tests of the loader)."""
-    return list(CasesSpec.model_validate(data).cases)

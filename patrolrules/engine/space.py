@@ -150,12 +150,6 @@ class Space:
     def full(self) -> Box:
         return tuple((1 << len(axis.cells)) - 1 for axis in self.axes)
 
-    def size(self, box: Box) -> int:
-        total = 1
-        for cells in box:
-            total *= bin(cells).count("1")
-        return total
-
     def region(self, checks: Iterable[Check]) -> list[Box]:
         """The cells where every check holds, as disjoint boxes (empty list: never)."""
         boxes = [self.full()]

@@ -214,15 +214,15 @@ class Table:
     def input_type(self, name: str) -> TypeDef:
         return dict(self.inputs)[name]
 
-    def downstream_type(self, output: str) -> TypeDef:
-        """The type another table sees when it reads ``<table>.<output>``."""
-        declared = self.output_type(output)
-        aggregated = dict(self.aggregate).get(output)
-        if self.hit_policy.single or aggregated in (Aggregator.MIN, Aggregator.MAX):
-            return declared
-        if aggregated in (Aggregator.SUM, Aggregator.COUNT):
-            return TypeDef(Kind.NUMBER)
-        return TypeDef(Kind.SET, declared.values)
+
+def downstream_type(policy: HitPolicy, aggregated: Aggregator | None, declared: TypeDef) -> TypeDef:
+    """The type another table sees when it reads ``<table>.<output>``: a single-hit table's value,
+    a min/max aggregate's value, a sum/count as a number, otherwise the set of collected values."""
+    if policy.single or aggregated in (Aggregator.MIN, Aggregator.MAX):
+        return declared
+    if aggregated in (Aggregator.SUM, Aggregator.COUNT):
+        return TypeDef(Kind.NUMBER)
+    return TypeDef(Kind.SET, declared.values)
 
 
 @dataclass(frozen=True)
