@@ -162,11 +162,11 @@ def deadline_of(graph: RuleGraph, name: str, anchor: dt.datetime, day: dt.date,
     """The due time of the period named by parameter ``name`` from ``anchor``, and its text."""
     value = _param(graph, name, day)
     param = graph.parameters[name]
-    unit = units.parse_unit(param.unit) if param.unit else None
-    text = f"{name} = {_number(value)}{' ' + str(unit) if unit else ''}"
+    unit = _unit_name(param.unit) if param.unit else None
+    text = f"{name} = {_number(value)}{' ' + unit if unit else ''}"
     calendar = calendar_of(graph, day)
     if unit is not None:
-        return due(anchor, Fraction(value), str(unit), calendar, path), text
+        return due(anchor, Fraction(value), unit, calendar, path), text
     local = anchor.date()
     if name == "periodic_quarter_due_day":  # first month of the next quarter
         month = (local.month - 1) // 3 * 3 + 4
@@ -182,6 +182,12 @@ def deadline_of(graph: RuleGraph, name: str, anchor: dt.datetime, day: dt.date,
         raise RulesetError([RuleProblem(str(param.position), None, f"parameter {name!r} is not a deadline",
                                         fix="give it a unit: hour, day or working_day")])
     return dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=anchor.tzinfo), text
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_name(text: str) -> str:
+    """pint's name of a unit ("working_day"); formatting a pint unit is slow, so once per spelling."""
+    return str(units.parse_unit(text))
 
 
 def _number(value: Any) -> str:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -76,11 +76,28 @@ SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE, vi
 class _Period:
     tables: tuple[ResolvedTable, ...]
     matcher: compiled.Matcher
+    # (table position, rule index) → the fired rule's observation-independent parts (Ruleset._trace)
+    fired: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _representatives: dict[str, list[Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    @functools.cached_property
+    def closure(self) -> tuple[int, ...]:
+        """Positions of the summarised tables and every table upstream of them (once per period)."""
+        wanted = {t.table.id for t in _upstream(self.tables, SUMMARY_TABLES)}
+        return tuple(i for i, t in enumerate(self.tables) if t.table.id in wanted)
 
     @functools.cached_property
     def summary_inputs(self) -> frozenset[str]:
-        """Every input read by the summarised tables or the tables upstream of them (once per period)."""
-        return frozenset(name for t in _upstream(self.tables, SUMMARY_TABLES) for name, _ in t.table.inputs)
+        """Every input the closure's tables read: only these facts can change the summary."""
+        return frozenset(name for i in self.closure for name, _ in self.tables[i].table.inputs)
+
+    @functools.cached_property
+    def _closure_tables(self) -> tuple[ResolvedTable, ...]:
+        return tuple(self.tables[i] for i in self.closure)
+
+    @functools.cached_property
+    def _closure_matcher(self) -> compiled.Matcher:
+        return type(self.matcher)(self._closure_tables)  # type: ignore[call-arg]
 
     def run(self, facts: Mapping[str, Any]) -> Run:
         # The generated matcher runs the whole graph itself (engine/codegen.py), same answers.
@@ -89,19 +106,24 @@ class _Period:
         return compiled.run(self.tables, self.matcher, facts)
 
     def rerun(self, base: Run, facts: Mapping[str, Any], name: str, value: Any) -> Run:
+        """``base`` with ``name`` = ``value``: only the closure's tables are recomputed (the others are stale)."""
         if isinstance(self.matcher, codegen.GeneratedMatcher):
-            return self.matcher.rerun(base, facts, {name: value})
-        return compiled.run(self.tables, self.matcher, {**facts, name: value})
+            return self.matcher.rerun(base, facts, {name: value}, only=self.closure)
+        return compiled.run(self._closure_tables, self._closure_matcher, {**facts, name: value})
 
     def representatives(self, fact: FactDef) -> list[Any]:
         if isinstance(self.matcher, codegen.GeneratedMatcher):
             return self.matcher.representatives(fact)
-        return unknowns.representatives(self.tables, fact)
+        found = self._representatives.get(fact.name)  # the reference engines: also once per fact
+        if found is None:
+            found = self._representatives[fact.name] = unknowns.representatives(self.tables, fact)
+        return list(found)
 
     def candidates(self, values: Mapping[str, Any]) -> list[str]:
+        """Unknown facts that alone could make a rule of the closure match, in table order."""
         if isinstance(self.matcher, codegen.GeneratedMatcher):
-            return self.matcher.candidates(values, FACTS)
-        return unknowns.candidates(self.tables, values, FACTS)
+            return self.matcher.candidates(values, FACTS, self.closure)
+        return unknowns.candidates(self._closure_tables, values, FACTS)
 
 
 class Ruleset:
@@ -234,8 +256,7 @@ class Ruleset:
     def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
         missing = []
-        relevant = period.summary_inputs
-        for name in (n for n in period.candidates(result.values) if n in relevant):
+        for name in period.candidates(result.values):
             fact_type = FACTS[name].type
             alternatives = []
             for value in period.representatives(FACTS[name]):
@@ -283,20 +304,27 @@ class Ruleset:
 
     def _trace(self, period: _Period, result: Run) -> list[Fired]:
         fired = []
-        for resolved in period.tables:
-            table = resolved.table
-            table_result = result.results[table.id]
-            for index in table_result.selected:
-                rule = table.rules[index]
-                inputs = {}
-                for name, _ in rule.tests:
-                    type_def = table.input_type(name)
-                    inputs[name] = shown_value(result.values.get(name), type_def.kind, type_def.dimension)
-                fired.append(Fired(table=table.id, rule=rule.id, citation=self.cite(rule.citation),
-                                   basis=self.basis(rule.citation), inputs=inputs,
-                                   outputs={k: _shown_output(v) for k, v in resolved.rules[index].outputs.items()},
-                                   note=rule.note))
+        values = result.values
+        for position, resolved in enumerate(period.tables):
+            for index in result.results[resolved.table.id].selected:
+                static = period.fired.get((position, index))
+                if static is None:
+                    static = period.fired[(position, index)] = self._fired_static(resolved, index)
+                table_id, rule_id, cited, basis, tests, outputs, note = static
+                fired.append(Fired.model_construct(table=table_id, rule=rule_id, citation=cited, basis=list(basis),
+                                   inputs={name: shown_value(values.get(name), kind, dimension)
+                                           for name, kind, dimension in tests},
+                                   outputs=dict(outputs), note=note))
         return fired
+
+    def _fired_static(self, resolved: ResolvedTable, index: int) -> tuple[Any, ...]:
+        """What a fired rule shows that does not depend on the observation (once per period and rule)."""
+        table = resolved.table
+        rule = table.rules[index]
+        tests = tuple((name, table.input_type(name).kind, table.input_type(name).dimension) for name, _ in rule.tests)
+        outputs = {k: _shown_output(v) for k, v in resolved.rules[index].outputs.items()}
+        return (table.id, rule.id, self.cite(rule.citation), tuple(self.basis(rule.citation)), tests, outputs,
+                rule.note)
 
 
 def _upstream(tables: tuple[ResolvedTable, ...], wanted: tuple[str, ...]) -> tuple[ResolvedTable, ...]:

@@ -110,12 +110,13 @@ def parse_quantity(value: Any, dimension: str) -> Any:
             magnitude, unit = value[0], parse_unit(str(value[1]))
         else:
             raise QuantityError("a bare number has no unit", readable)
-        quantity = ureg.Quantity(to_fraction(magnitude), unit)
+        exact = to_fraction(magnitude)
     except QuantityError:
         raise
     except ValueError as exc:
         raise QuantityError(str(exc), readable) from None
-    if not _has_dimension(quantity.units, dimensionality):
+    quantity = ureg.Quantity(exact, unit)
+    if not _has_dimension(unit, dimensionality):  # on the (cached) unit: reading quantity.units builds one
         raise QuantityError(f"wrong dimension ({dimension_of(quantity) or unit_text(quantity)})", readable)
     return quantity
 
@@ -158,7 +159,10 @@ def canonical_magnitude(quantity: Any, dimension: str) -> Fraction:
     """The exact magnitude of ``quantity`` in the canonical unit of ``dimension``."""
     magnitude = quantity.magnitude
     if type(magnitude) in (Fraction, int):  # exact: every unit here is a rational multiple
-        return Fraction(magnitude) * _factor(quantity.units, dimension)
+        # keyed by the unit container: ``quantity.units`` would build a new Unit on every call
+        factor = _factor(quantity._units, dimension)  # pint's immutable UnitsContainer
+        exact = magnitude if type(magnitude) is Fraction else Fraction(magnitude)
+        return exact if factor == 1 else exact * factor
     return Fraction(quantity.to(DIMENSIONS[dimension][1]).magnitude)
 
 

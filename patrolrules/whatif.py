@@ -14,7 +14,8 @@ import datetime as dt
 import difflib
 import functools
 import html
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -451,16 +452,38 @@ def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
     return nested
 
 
-def _records(data: Any) -> tuple[list[Any], list[Any]]:
-    """(index labels, records) from observations, mappings, or a DataFrame."""
+CHUNK = 10_000  # rows read, converted and decided at a time: memory stays flat on any input size
+
+
+def _chunks(data: Any, size: int = CHUNK) -> Iterator[tuple[list[Any], list[Any]]]:
+    """(index labels, records) chunk by chunk from observations, mappings, an iterator, or a DataFrame.
+
+    Nothing is read ahead of the chunk being decided: a generator of a million rows, or a
+    DataFrame of a million rows, is never turned into a million mappings at once.
+    """
     if hasattr(data, "to_dict") and hasattr(data, "columns") and hasattr(data, "index"):
-        rows = data.to_dict(orient="records")
-        return list(data.index), [_nested(row) for row in rows]
+        for start in range(0, len(data), size):
+            part = data.iloc[start:start + size]
+            yield list(part.index), [_nested(row) for row in part.to_dict(orient="records")]
+        return
     if isinstance(data, (Mapping, str, bytes)) or not isinstance(data, Iterable):
         raise InputError([Problem("data", "expected a sequence of observations or a DataFrame",
                                   type(data).__name__, "a list of observations/mappings, or a pandas DataFrame")])
-    records = list(data)
-    return list(range(len(records))), records
+    rows = iter(data)
+    position = 0
+    while chunk := list(itertools.islice(rows, size)):
+        yield list(range(position, position + len(chunk))), chunk
+        position += len(chunk)
+
+
+def _records(data: Any) -> tuple[list[Any], list[Any]]:
+    """(index labels, records) of all of ``data`` at once (comparisons keep both outcomes anyway)."""
+    index: list[Any] = []
+    records: list[Any] = []
+    for labels, chunk in _chunks(data):
+        index.extend(labels)
+        records.extend(chunk)
+    return index, records
 
 
 def _decide(ruleset: Ruleset, record: Any, engine: Engine) -> Decision | PatrolRulesError:
@@ -470,28 +493,49 @@ def _decide(ruleset: Ruleset, record: Any, engine: Engine) -> Decision | PatrolR
         return exc
 
 
+class _Frame:
+    """Outcomes collected column by column (a dict per row would double the peak memory)."""
+
+    def __init__(self) -> None:
+        self.names = [c for c, _ in columns()]
+        self.index: list[Any] = []
+        self.cells: dict[str, list[Any]] = {name: [] for name in [*self.names, "error"]}
+
+    def add(self, label: Any, outcome: Decision | PatrolRulesError) -> None:
+        self.index.append(label)
+        row = decision_row(outcome) if isinstance(outcome, Decision) else dict.fromkeys(self.names)
+        for name in self.names:
+            self.cells[name].append(row[name])
+        self.cells["error"].append(None if isinstance(outcome, Decision) else str(outcome))
+
+    def frame(self) -> pd.DataFrame:
+        pd_ = _pandas()
+        built: pd.DataFrame = pd_.DataFrame(self.cells, index=pd_.Index(self.index), dtype=object)
+        return built
+
+
 def _frame(index: Sequence[Any], outcomes: Sequence[Decision | PatrolRulesError]) -> pd.DataFrame:
-    pd_ = _pandas()
-    names = [c for c, _ in columns()]
-    rows = []
-    for outcome in outcomes:
-        if isinstance(outcome, Decision):
-            rows.append({**decision_row(outcome), "error": None})
-        else:
-            rows.append({**dict.fromkeys(names), "error": str(outcome)})
-    frame: pd.DataFrame = pd_.DataFrame(rows, index=pd_.Index(index), columns=[*names, "error"], dtype=object)
-    return frame
+    collected = _Frame()
+    for label, outcome in zip(index, outcomes, strict=True):
+        collected.add(label, outcome)
+    return collected.frame()
 
 
 def evaluate_many(ruleset: Ruleset, data: Any, *, engine: Engine = "native") -> pd.DataFrame:
     """One row per input, in order, with flat columns and ``error`` (the reason a row failed).
 
     Rows in = rows out: a bad row keeps its index, its outcome columns are empty
-    and ``error`` says why. ``data``: observations, mappings, or a DataFrame whose
-    columns are dotted field names (``site.zones``, ``land.land_class``).
+    and ``error`` says why. ``data``: observations, mappings (any iterable, read
+    lazily), or a DataFrame whose columns are dotted field names (``site.zones``,
+    ``land.land_class``). Input is read and decided ``CHUNK`` rows at a time, so
+    memory grows with the output frame only (≈1 GiB for 1 000 000 rows).
     """
-    index, records = _records(data)
-    return _frame(index, [_decide(ruleset, r, engine) for r in records])
+    _pandas()  # fail before any work when pandas is missing
+    collected = _Frame()
+    for labels, chunk in _chunks(data):
+        for label, record in zip(labels, chunk, strict=True):
+            collected.add(label, _decide(ruleset, record, engine))
+    return collected.frame()
 
 
 # ---- comparison -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from patrolrules.engine import compiled, durable
 from patrolrules.facts import EXTRACTOR
@@ -84,3 +85,17 @@ def test_eight_threads_match_sequential(ruleset, engine):
     with ThreadPoolExecutor(max_workers=8) as pool:
         threaded = list(pool.map(lambda o: ruleset.evaluate(o, engine=engine), observations))
     assert threaded == sequential
+
+
+_SCALARS = st.one_of(st.text(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False))
+
+
+@given(st.dictionaries(st.text(), _SCALARS))
+def test_fast_fact_json_is_the_text_durable_reads(fact):
+    # A flat fact takes json.dumps' C encoder; it must write what the general writer does,
+    # in particular never a float in exponent form (durable's parser rejects 1e-05).
+    assert durable.to_json(fact) == durable._written(fact)
+
+
+def test_fact_json_never_writes_an_exponent():
+    assert durable.to_json({"x": 1e-7, "y": 2e20, "z": "1e5"}) == '{"x":0.0000001,"y":200000000000000000000,"z":"1e5"}'

@@ -133,11 +133,16 @@ class GeneratedMatcher:
         self.functions = compile_tables(tables)
         self._ids = tuple(t.table.id for t in tables)
         self._reads = tuple(frozenset(c.input for r in t.rules for c in r.checks) for t in tables)
+        self._first_reader: dict[str, int] = {}  # input name → position of the first table reading it
+        for index, names in enumerate(self._reads):
+            for name in names:
+                self._first_reader.setdefault(name, index)
         self._representatives: dict[str, list[Any]] = {}
         self._caches: tuple[dict[tuple[int, ...], TableResult], ...] = tuple({} for _ in tables)
-        self._checks = tuple(
-            (frozenset(c.input for c in rule.checks), tuple((c.input, predicate(c)) for c in rule.checks))
-            for t in tables for rule in t.rules)
+        self._checks = tuple(  # per table, per rule: (inputs, compiled predicates)
+            tuple((frozenset(c.input for c in rule.checks), tuple((c.input, predicate(c)) for c in rule.checks))
+                  for rule in t.rules)
+            for t in tables)
 
     def match(self, index: int, values: Mapping[str, Any]) -> list[int]:
         return self.functions[index](values)
@@ -167,11 +172,14 @@ class GeneratedMatcher:
             values.update(found.values)
         return Run(values, results)
 
-    def rerun(self, base: Run, facts: Mapping[str, Any], changed: Mapping[str, Any]) -> Run:
+    def rerun(self, base: Run, facts: Mapping[str, Any], changed: Mapping[str, Any],
+              only: Sequence[int] | None = None) -> Run:
         """Exactly ``run({**facts, **changed})``, recomputing only tables whose inputs changed.
 
         Tables run in topological order and a table reads only its checks' inputs,
         so a table none of whose inputs changed has the same result as in ``base``.
+        ``only``: recompute just these table positions, ascending (a set closed under
+        "reads from"); the other tables keep ``base``'s results, which may then be stale.
         """
         values = dict(base.values)
         values.update(changed)
@@ -179,8 +187,9 @@ class GeneratedMatcher:
         results: Mapping[str, TableResult] = base.results
         copied: dict[str, TableResult] | None = None
         reads, functions, ids = self._reads, self.functions, self._ids
-        for index in range(min(self._first_reader(name) for name in changed), len(functions)):
-            if reads[index].isdisjoint(dirty):
+        first = min(self._first_reader.get(name, len(functions)) for name in changed)
+        for index in range(first, len(functions)) if only is None else only:
+            if index < first or reads[index].isdisjoint(dirty):
                 continue
             found = self.result(index, functions[index](values), values)
             table_id = ids[index]
@@ -193,12 +202,6 @@ class GeneratedMatcher:
                 values.update(found.values)
         return Run(values, results)
 
-    def _first_reader(self, name: str) -> int:
-        for index, names in enumerate(self._reads):
-            if name in names:
-                return index
-        return len(self._reads)
-
     def representatives(self, fact: FactDef) -> list[Any]:
         """``unknowns.representatives`` for this period, computed once per fact."""
         found = self._representatives.get(fact.name)
@@ -207,15 +210,17 @@ class GeneratedMatcher:
             self._representatives[fact.name] = found
         return list(found)
 
-    def candidates(self, values: Mapping[str, Any], facts: Mapping[str, FactDef]) -> list[str]:
-        """Exactly ``unknowns.candidates(tables, values, facts)``, with predicates compiled once."""
+    def candidates(self, values: Mapping[str, Any], facts: Mapping[str, FactDef],
+                   only: Sequence[int] | None = None) -> list[str]:
+        """Exactly ``unknowns.candidates`` of these tables (all, or the positions ``only``), compiled once."""
         found: dict[str, None] = {}
-        for inputs, checks in self._checks:  # every rule of every table, in order
-            unknown = [name for name in inputs if values.get(name) is None]
-            if len(unknown) != 1 or unknown[0] not in facts:
-                continue
-            if all(test(values.get(name)) for name, test in checks if name != unknown[0]):
-                found.setdefault(unknown[0], None)
+        for index in range(len(self.tables)) if only is None else only:
+            for inputs, checks in self._checks[index]:  # every rule of the table, in order
+                unknown = [name for name in inputs if values.get(name) is None]
+                if len(unknown) != 1 or unknown[0] not in facts:
+                    continue
+                if all(test(values.get(name)) for name, test in checks if name != unknown[0]):
+                    found.setdefault(unknown[0], None)
         return list(found)
 
 
