@@ -9,6 +9,7 @@ are against hand-written Python measured in the same process.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -32,6 +33,7 @@ class Mismatch(AssertionError):
 def _median(function: Callable[[], Any], repeats: int) -> float:
     times = []
     for _ in range(repeats):
+        gc.collect()  # no collection of an earlier run's garbage inside this one
         start = time.perf_counter()
         function()
         times.append(time.perf_counter() - start)
@@ -138,15 +140,28 @@ def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
     _check("batch_run", batch_run(ruleset, observations), per_record_runs)
 
     out: dict[str, Any] = {"observations": count, "durable_observations": len(few)}
-    per_native = _median(lambda: [ruleset.evaluate(o) for o in observations], repeats) / count
+
+    def stream(engine: str, rows: list[dict[str, Any]]) -> None:  # a service: decide, use, drop
+        for o in rows:
+            ruleset.evaluate(o, engine=engine)
+
+    per_native = _median(lambda: stream("native", observations), repeats) / count
     out["native_ms"] = per_native * 1e3
     out["native_per_s"] = 1 / per_native
+    out["native_kept_ms"] = _median(lambda: [ruleset.evaluate(o) for o in observations], repeats) / count * 1e3
     if durable.AVAILABLE:
-        per_durable = _median(lambda: [ruleset.evaluate(o, engine="durable") for o in few],
-                              max(1, repeats // 2)) / len(few)
+        per_durable = _median(lambda: stream("durable", few), max(1, repeats // 2)) / len(few)
         out["durable_ms"] = per_durable * 1e3
         out["durable_per_s"] = 1 / per_durable
         out["ratio"] = per_durable / per_native
+    period = ruleset._period(synth.DAY, "native")  # what the what-if analysis of unknowns costs
+    from patrolrules.facts import FACTS
+
+    reruns = [sum(len(period.representatives(FACTS[n])) for n in period.candidates(r.values))
+              for r in per_record_runs]
+    out["reruns_per_decision"] = statistics.mean(reruns)
+    out["tables"] = len(period.tables)
+    out["closure_tables"] = len(period.closure)
     phases = {
         "validate (pydantic)": lambda: [parse_observation(o) for o in observations],
         "extract facts": lambda: [EXTRACTOR(p) for p in parsed],
@@ -190,18 +205,22 @@ if mode == "batch":
 else:
     for o in obs:
         rs.evaluate(o, engine=engine)
-    gc.collect(); start = rss()
+    gc.collect(); start = rss(); growth = []
+    step = max(1, count // 10)
     for i in range(count):
         rs.evaluate(obs[i % len(obs)], engine=engine)
-    gc.collect(); print(json.dumps({{"start_mib": start, "end_mib": rss()}}))
+        if (i + 1) % step == 0:  # growth after each tenth: a leak shows as a rising line
+            gc.collect(); growth.append(round(rss() - start, 2))
+            print(engine, i + 1, growth[-1], file=sys.stderr, flush=True)
+    gc.collect(); print(json.dumps({{"start_mib": start, "end_mib": rss(), "growth_mib": growth}}))
 """
 
 
 def _child(code: str, *args: str) -> tuple[float, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, check=True)
+    done = subprocess.run([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env,
+                          cwd=ROOT, check=True)  # the child's progress lines go to our stderr
     return time.perf_counter() - start, done.stdout
 
 
@@ -238,6 +257,46 @@ print(json.dumps({"records": count, "batch_s": batch_s, "hand_s": hand_s, "befor
 def million(count: int) -> dict[str, Any]:
     """The anchor table over ``count`` records in one batch, in a fresh process: time and peak RSS."""
     return dict(json.loads(_child(_MILLION, str(count))[1]))
+
+
+_MANY = """
+import gc, json, resource, sys, time
+import pandas as pd
+import patrolrules
+from patrolrules.whatif import decision_row
+from benchmarks import synth
+count, floor = int(sys.argv[1]), int(sys.argv[2])
+rs = patrolrules.load_ruleset()
+sample = synth.observations(rs, floor, seed=0)
+hand = lambda rows: pd.DataFrame([decision_row(rs.evaluate(o)) for o in rows], dtype=object)  # per-record loop
+ours = rs.evaluate_many(sample)
+if not ours.drop(columns="error").reset_index(drop=True).equals(hand(sample)):
+    raise SystemExit("evaluate_many differs from the per-record loop")
+gc.collect(); t = time.perf_counter(); hand(sample); hand_s = time.perf_counter() - t
+gc.collect(); t = time.perf_counter(); rs.evaluate_many(sample); many_s = time.perf_counter() - t
+del sample, ours
+generating = 0.0
+def rows():  # seeded synthetic observations, made 2000 at a time; making them is not timed
+    global generating
+    for start in range(0, count, 2000):
+        t = time.perf_counter()
+        chunk = synth.observations(rs, min(2000, count - start), seed=start)
+        generating += time.perf_counter() - t
+        yield from chunk
+gc.collect(); before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+t = time.perf_counter(); frame = rs.evaluate_many(rows()); total = time.perf_counter() - t - generating
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+assert len(frame) == count and frame["error"].isna().all()
+print(json.dumps({"records": count, "floor_records": floor, "hand_us": hand_s / floor * 1e6,
+                  "many_sample_us": many_s / floor * 1e6, "many_us": total / count * 1e6,
+                  "before_mib": before, "peak_mib": peak}))
+"""
+
+
+def many(count: int, floor: int) -> dict[str, Any]:
+    """``evaluate_many`` over ``count`` synthetic observations read lazily, in a fresh process: time,
+    peak RSS, and the per-record loop it must not be slower than (on the first ``floor``)."""
+    return dict(json.loads(_child(_MANY, str(count), str(floor))[1]))
 
 
 _FIRST = """
@@ -294,68 +353,111 @@ def machine() -> dict[str, Any]:
             "durable_rules": _version("durable-rules"), "zen_engine": _version("zen-engine")}
 
 
-def benchmark(quick: bool = False) -> dict[str, Any]:
-    if quick:
-        return {"machine": machine(), "quick": True,
-                "anchor": anchor(records=3000, slow_records=300, repeats=1),
-                "decisions": decisions(count=40, durable_count=10, repeats=1),
-                "memory": memory(batch=50, sequential=50, durable_sequential=20),
-                "million": million(5000),
-                "cold_start": cold_start(repeats=1)}
-    return {"machine": machine(), "quick": False,
-            "anchor": anchor(records=200_000, slow_records=20_000, repeats=5),
-            "decisions": decisions(count=2000, durable_count=300, repeats=3),
-            "memory": memory(batch=20_000, sequential=20_000, durable_sequential=3000),
-            "million": million(1_000_000),
-            "cold_start": cold_start(repeats=3)}
+SECTIONS: dict[str, tuple[Callable[..., dict[str, Any]], dict[str, Any], dict[str, Any]]] = {
+    # name: (function, quick sizes, full sizes)
+    "anchor": (anchor, {"records": 3000, "slow_records": 300, "repeats": 1},
+               {"records": 200_000, "slow_records": 20_000, "repeats": 5}),
+    "decisions": (decisions, {"count": 40, "durable_count": 10, "repeats": 1},
+                  {"count": 2000, "durable_count": 300, "repeats": 3}),
+    "memory": (memory, {"batch": 50, "sequential": 50, "durable_sequential": 20},
+               {"batch": 20_000, "sequential": 1_000_000, "durable_sequential": 1_000_000}),
+    "million": (million, {"count": 5000}, {"count": 1_000_000}),
+    "many": (many, {"count": 300, "floor": 60}, {"count": 1_000_000, "floor": 5000}),
+    "cold_start": (cold_start, {"repeats": 1}, {"repeats": 3}),
+}
+
+
+def benchmark(quick: bool = False, only: Sequence[str] | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"machine": machine(), "quick": quick}
+    for name, (function, small, full) in SECTIONS.items():
+        if only is None or name in only:
+            result[name] = function(**(small if quick else full))
+    return result
 
 
 def markdown(result: dict[str, Any]) -> str:
-    a, d, m, c = result["anchor"], result["decisions"], result["memory"], result["cold_start"]
-    lines = ["| engine (anchor: 20 rules, 7 fields, collect) | records | µs/record | × hand-written |",
-             "|---|---:|---:|---:|"]
-    lines += [f"| {r['engine']} | {r['records']:,} | {r['us_per_record']:.2f} | {r['ratio']:.2f} |" for r in a["rows"]]
-    lines += ["", f"{a['note']}; {a['matched_per_record']:.2f} rules match per record on average.", "",
-              "| full decision (synthetic observations) | value |", "|---|---:|",
-              f"| native ms/decision ({d['observations']} obs) | {d['native_ms']:.3f} |",
-              f"| native decisions/s | {d['native_per_s']:,.0f} |"]
-    if "durable_ms" in d:
-        lines += [f"| durable ms/decision ({d['durable_observations']} obs) | {d['durable_ms']:.3f} |",
-                  f"| durable decisions/s | {d['durable_per_s']:,.0f} |",
-                  f"| durable ÷ native | {d['ratio']:.1f}× |"]
-    lines += [f"| phase: {k}, ms | {v:.3f} |" for k, v in d["phases_ms"].items()]
-    if "durable_run_ms" in d:
-        lines.append(f"| phase: run all tables, durable engine, ms | {d['durable_run_ms']:.3f} |")
-    lines += [f"| runs only, per record (validate + facts + run), ms | {d['runs_per_record_ms']:.3f} |",
-              f"| runs only, batch_run (validate + facts + numpy tables), ms | {d['batch_run_ms']:.3f} |",
-              "", "| memory and cold start | value |", "|---|---:|",
-              f"| batch_run of {m['batch']:,} observations: peak RSS MiB (before the batch) | "
-              f"{m['batch_rss']['peak_mib']:.0f} ({m['batch_rss']['before_mib']:.0f}) |"]
-    for engine in ("native", "durable"):
-        if engine in m:
-            e = m[engine]
-            lines.append(f"| RSS growth over {e['decisions']:,} sequential decisions, {engine}, MiB | "
-                         f"{e['end_mib'] - e['start_mib']:+.2f} |")
-    one = result["million"]
-    lines += [f"| anchor batch over {one['records']:,} records, one process: µs/record batch vs hand-written | "
-              f"{one['batch_s'] / one['records'] * 1e6:.2f} vs {one['hand_s'] / one['records'] * 1e6:.2f} |",
-              f"| same: peak RSS MiB (before the batch, records built) | {one['peak_mib']:.0f} "
-              f"({one['before_mib']:.0f}) |"]
-    lines += [f"| import + load + first decision, in process, s | {c['first_decision_s']:.2f} |",
-              f"| same, whole fresh process, s | {c['first_decision_process_s']:.2f} |",
-              f"| `patrolrules evaluate` of one observation, fresh process, s | {c['cli_evaluate_s']:.2f} |",
-              f"| `patrolrules check` of the bundled ruleset, fresh process, s | {c['cli_check_s']:.2f} |",
-              f"| `patrolrules diff` of two versions (one threshold moved), fresh process, s | "
-              f"{c['cli_diff_s']:.2f} |"]
+    """The results as Markdown tables; sections that were not run are left out."""
+    lines: list[str] = []
+    if "anchor" in result:
+        a = result["anchor"]
+        lines += ["| engine (anchor: 20 rules, 7 fields, collect) | records | µs/record | × hand-written |",
+                  "|---|---:|---:|---:|"]
+        lines += [f"| {r['engine']} | {r['records']:,} | {r['us_per_record']:.2f} | {r['ratio']:.2f} |"
+                  for r in a["rows"]]
+        lines += ["", f"{a['note']}; {a['matched_per_record']:.2f} rules match per record on average.", ""]
+    if "decisions" in result:
+        d = result["decisions"]
+        lines += ["| full decision (synthetic observations) | value |", "|---|---:|",
+                  f"| native ms/decision ({d['observations']} obs, each dropped after use) | {d['native_ms']:.3f} |",
+                  f"| native decisions/s | {d['native_per_s']:,.0f} |",
+                  f"| native ms/decision, all kept in a list (garbage collector scans them) | "
+                  f"{d['native_kept_ms']:.3f} |"]
+        if "durable_ms" in d:
+            lines += [f"| durable ms/decision ({d['durable_observations']} obs, each dropped) | {d['durable_ms']:.3f} |",
+                      f"| durable decisions/s | {d['durable_per_s']:,.0f} |",
+                      f"| durable ÷ native | {d['ratio']:.1f}× |"]
+        lines += [f"| what-if reruns per decision (each over the {d['closure_tables']} tables that decide the "
+                  f"summary, of {d['tables']}) | {d['reruns_per_decision']:.1f} |"]
+        lines += [f"| phase: {k}, ms | {v:.3f} |" for k, v in d["phases_ms"].items()]
+        if "durable_run_ms" in d:
+            lines.append(f"| phase: run all tables, durable engine, ms | {d['durable_run_ms']:.3f} |")
+        lines += [f"| runs only, per record (validate + facts + run), ms | {d['runs_per_record_ms']:.3f} |",
+                  f"| runs only, batch_run (validate + facts + numpy tables), ms | {d['batch_run_ms']:.3f} |", ""]
+    rows: list[str] = []
+    if "memory" in result:
+        m = result["memory"]
+        rows.append(f"| batch_run of {m['batch']:,} observations: peak RSS MiB (before the batch) | "
+                    f"{m['batch_rss']['peak_mib']:.0f} ({m['batch_rss']['before_mib']:.0f}) |")
+        for engine in ("native", "durable"):
+            if engine in m:
+                e = m[engine]
+                tenths = " ".join(f"{g:+.1f}" for g in e.get("growth_mib", []))
+                rows.append(f"| RSS growth over {e['decisions']:,} sequential decisions, {engine}, MiB "
+                            f"(after each tenth) | {e['end_mib'] - e['start_mib']:+.2f} ({tenths}) |")
+    if "million" in result:
+        one = result["million"]
+        rows += [f"| anchor batch over {one['records']:,} records, one process: µs/record batch vs hand-written | "
+                 f"{one['batch_s'] / one['records'] * 1e6:.2f} vs {one['hand_s'] / one['records'] * 1e6:.2f} |",
+                 f"| same: peak RSS MiB (before the batch, records built) | {one['peak_mib']:.0f} "
+                 f"({one['before_mib']:.0f}) |"]
+    if "many" in result:
+        e = result["many"]
+        rows += [f"| `evaluate_many` of {e['records']:,} synthetic observations read lazily: µs/record | "
+                 f"{e['many_us']:.0f} |",
+                 f"| same: peak RSS MiB (before) | {e['peak_mib']:.0f} ({e['before_mib']:.0f}) |",
+                 f"| first {e['floor_records']:,}: `evaluate_many` vs per-record loop (`evaluate` + "
+                 f"`decision_row` + DataFrame), µs/record | {e['many_sample_us']:.0f} vs {e['hand_us']:.0f} |"]
+    if "cold_start" in result:
+        c = result["cold_start"]
+        rows += [f"| import + load + first decision, in process, s | {c['first_decision_s']:.2f} |",
+                 f"| same, whole fresh process, s | {c['first_decision_process_s']:.2f} |",
+                 f"| `patrolrules evaluate` of one observation, fresh process, s | {c['cli_evaluate_s']:.2f} |",
+                 f"| `patrolrules check` of the bundled ruleset, fresh process, s | {c['cli_check_s']:.2f} |",
+                 f"| `patrolrules diff` of two versions (one threshold moved), fresh process, s | "
+                 f"{c['cli_diff_s']:.2f} |"]
+    if rows:
+        lines += ["| memory and cold start | value |", "|---|---:|", *rows]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: proves the benchmark works (CI)")
+    parser.add_argument("--only", help=f"comma-separated sections to run, of: {', '.join(SECTIONS)}")
     parser.add_argument("--json", help="also write the raw results to this file")
+    parser.add_argument("--render", nargs="+", metavar="JSON",
+                        help="run nothing: print the Markdown of these result files, merged in order")
     args = parser.parse_args(argv)
-    result = benchmark(quick=args.quick)
+    if args.render:
+        result: dict[str, Any] = {}
+        for path in args.render:
+            result.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    else:
+        only = None if args.only is None else [n.strip() for n in args.only.split(",")]
+        unknown = sorted(set(only or ()) - set(SECTIONS))
+        if unknown:
+            parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+        result = benchmark(quick=args.quick, only=only)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(result["machine"]))

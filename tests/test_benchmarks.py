@@ -20,7 +20,23 @@ def test_quick_benchmark_runs_every_engine_on_identical_outputs():
     assert all(row["us_per_record"] > 0 for row in result["anchor"]["rows"])
     assert result["decisions"]["native_per_s"] > 0 and result["memory"]["native"]["decisions"] == 50
     assert result["cold_start"]["first_decision_s"] > 0
-    assert "| engine (anchor" in run.markdown(result)
+    assert result["many"]["records"] == 300 and result["many"]["peak_mib"] > 0  # its frame equalled the loop's
+    assert len(result["memory"]["native"]["growth_mib"]) == 10
+    assert "| engine (anchor" in run.markdown(result) and "`evaluate_many` of 300" in run.markdown(result)
+
+
+def test_sections_run_alone_and_results_render_merged(tmp_path, capsys):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert run.main(["--quick", "--only", "cold_start", "--json", str(first)]) == 0
+    second.write_text('{"machine": {"python": "x"}, "million": {"records": 10, "batch_s": 1e-5, "hand_s": 2e-5, '
+                      '"before_mib": 1, "peak_mib": 2}}', encoding="utf-8")
+    capsys.readouterr()
+    assert run.main(["--render", str(first), str(second)]) == 0
+    shown = capsys.readouterr().out
+    assert "import + load + first decision" in shown and "anchor batch over 10 records" in shown
+    assert "| engine (anchor" not in shown  # a section that was not run is left out
+    with pytest.raises(SystemExit):
+        run.main(["--only", "nonsense"])
 
 
 def test_a_wrong_engine_is_caught_before_timing():
