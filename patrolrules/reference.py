@@ -119,7 +119,7 @@ def article_page(ruleset: Ruleset, article_no: int, lang: str) -> str:
     """One article's reference page in ``lang``."""
     w = _WORDS[lang]
     loaded = ruleset.loaded
-    files = [(name, spec) for name, spec in loaded.articles if spec.article == article_no]
+    files = [(name, spec) for name, spec in (*loaded.articles, *loaded.context_articles) if spec.article == article_no]
     tables = [t for t in _all_tables(ruleset) if t.article == article_no]
     text = ruleset.cite(_article_citation(article_no)).text_zh
     if lang == "zh":

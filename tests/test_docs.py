@@ -39,6 +39,11 @@ def test_reference_pages_cover_every_article_in_both_languages(ruleset):
             assert f"{lang}/art{article.article:02d}.md" in pages
     assert "| `national_road_buffer`" in pages["en/art08.md"] and "20 m" in pages["en/art08.md"]
     assert "第九条" in pages["zh/art09.md"] and "`item4.occupation_of_basic_farmland`" in pages["zh/art09.md"]
+    loaded = ruleset.loaded
+    for _, spec in (*loaded.articles, *loaded.context_articles):  # record-context articles too (10, 12, 22–24)
+        assert pages[f"zh/art{spec.article:02d}.md"].splitlines()[0].endswith(f"条 {spec.title_zh}")
+        assert pages[f"en/art{spec.article:02d}.md"].splitlines()[0] == f"# Article {spec.article} — {spec.title_en}"
+    assert {spec.article for _, spec in loaded.context_articles} >= {10, 12, 22, 23, 24}
 
 
 def _shell_samples() -> list[tuple[Path, str]]:

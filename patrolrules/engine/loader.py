@@ -71,6 +71,7 @@ class LoadedRuleset:
     directory: Path
     # Record contexts (ledger, team, …): their own tables over their own facts.
     contexts: dict[str, RuleGraph] = field(default_factory=dict)
+    context_articles: tuple[tuple[str, ArticleSpec], ...] = ()  # the article files of the contexts
 
 
 class _Problems:
@@ -196,6 +197,7 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
         canonical=canonical,
         directory=directory,
         contexts=contexts,
+        context_articles=tuple((name, spec) for group in context_articles.values() for name, spec, _ in group),
     )
 
 
