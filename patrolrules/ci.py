@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from . import contexts
 from .engine import compiled, diff, verify
 from .engine.space import table_space
+from .engine.tables import RuleGraph
 from .engine.verify import ERROR, Finding
 from .errors import InputError, PatrolRulesError, Problem, RulesetError
 from .facts import DERIVED, EXTRACTOR, FACTS
@@ -102,6 +104,28 @@ def _record_cases(ruleset: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _rule_rows(graph: RuleGraph, day: dt.date, fired: set[str]) -> list[dict[str, Any]]:
+    """One row per rule of ``graph`` (as of ``day``): covered by a case, or why not and a witness."""
+    rows = []
+    for resolved in compiled.resolve(graph, day):
+        table = resolved.table
+        space = table_space([resolved], graph)
+        _, chosen = verify.selected_regions(space, resolved, limit=1)
+        for index, rule in enumerate(table.rules):
+            row_id = f"{table.id}/{rule.id}"
+            row: dict[str, Any] = {"table": table.id, "rule": rule.id, "covered": row_id in fired,
+                                   "file": rule.position.file, "line": rule.position.line}
+            if row_id not in fired:
+                if chosen[index]:
+                    box = chosen[index][0]
+                    row["witness"] = space.witness(box)
+                    row["why"] = f"no golden case reaches it; add a case where {space.describe(box)}"
+                else:
+                    row["why"] = "no input can select it (see `patrolrules check`)"
+            rows.append(row)
+    return rows
+
+
 def test(directory: str | Path | None = None, min_coverage: float = 0.0) -> Report:
     """Run the golden cases; rule-row and clause coverage; explain each uncovered row."""
     ruleset = load_ruleset(directory)
@@ -121,25 +145,12 @@ def test(directory: str | Path | None = None, min_coverage: float = 0.0) -> Repo
             pass
         cases.append({"file": file, "line": line, "name": case.name, "passed": not mismatches and error is None,
                       "mismatches": mismatches, "error": error})
-    cases.extend(_record_cases(ruleset))
+    with contexts.recording() as context_fired:  # record cases fire the contexts' rules
+        cases.extend(_record_cases(ruleset))
+    fired |= context_fired
     rows = []
-    period = compiled.resolve(ruleset.graph, ruleset.effective)
-    for resolved in period:
-        table = resolved.table
-        space = table_space([resolved], ruleset.graph)
-        _, chosen = verify.selected_regions(space, resolved, limit=1)
-        for index, rule in enumerate(table.rules):
-            row_id = f"{table.id}/{rule.id}"
-            row: dict[str, Any] = {"table": table.id, "rule": rule.id, "covered": row_id in fired,
-                                   "file": rule.position.file, "line": rule.position.line}
-            if row_id not in fired:
-                if chosen[index]:
-                    box = chosen[index][0]
-                    row["witness"] = space.witness(box)
-                    row["why"] = f"no golden case reaches it; add a case where {space.describe(box)}"
-                else:
-                    row["why"] = "no input can select it (see `patrolrules check`)"
-            rows.append(row)
+    for graph in (ruleset.graph, *ruleset.loaded.contexts.values()):
+        rows.extend(_rule_rows(graph, ruleset.effective, fired))
     clause_rows = []
     for clause in verify.clauses(ruleset.loaded.regulation, ruleset.graph, *ruleset.loaded.contexts.values()):
         if clause.non_computable:

@@ -8,8 +8,10 @@ and turns what fired into findings with their citations.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
@@ -53,13 +55,31 @@ def graph_of(ruleset: Ruleset, context: str) -> RuleGraph:
     return graph
 
 
+_FIRED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("patrolrules_context_fired", default=None)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect ``table/rule`` of every context rule that fires inside the block (for coverage)."""
+    fired: set[str] = set()
+    token = _FIRED.set(fired)
+    try:
+        yield fired
+    finally:
+        _FIRED.reset(token)
+
+
 def run_context(ruleset: Ruleset, context: str, facts: Mapping[str, Any], day: dt.date) -> Run:
     """Every table of ``context`` over ``facts``, with parameters as of ``day``."""
     if day < ruleset.effective:
         raise InputError([Problem("date", f"before the ruleset took effect ({ruleset.effective})", day.isoformat(),
                                   f"a date on or after {ruleset.effective}")])
     tables = compiled.resolve(graph_of(ruleset, context), day)
-    return compiled.run(tables, compiled.NativeMatcher(tables), facts)
+    run = compiled.run(tables, compiled.NativeMatcher(tables), facts)
+    fired = _FIRED.get()
+    if fired is not None:
+        fired.update(f"{t.table.id}/{t.table.rules[i].id}" for t in tables for i in run.results[t.table.id].selected)
+    return run
 
 
 def parameter(ruleset: Ruleset, name: str, day: dt.date) -> Any:

@@ -16,10 +16,27 @@ def test_bundled_cases_pass_and_cover_every_rule():
     report = ci.test(None, 100)
     assert report.exit_code == 0 and report.data["failed"] == 0 and report.data["passed"] > 0
     assert report.data["rule_coverage"] == 100
-    assert len(report.data["rules"]) == sum(len(t.rules) for t in patrolrules.load_ruleset().graph.tables)
-    # Clauses implemented only by record contexts (ledger, team, plans, assessment) are tested by
-    # their own cases under record_cases/, which `patrolrules test` does not run yet.
-    assert 0 < report.data["clause_coverage"] < 100
+    loaded = patrolrules.load_ruleset().loaded
+    graphs = (loaded.graph, *loaded.contexts.values())  # the record contexts' rules count too
+    assert len(report.data["rules"]) == sum(len(t.rules) for g in graphs for t in g.tables)
+    assert {r["table"] for r in report.data["rules"]} >= {"ledger_problems", "accountability_flags"}
+    # record_cases/ fire the contexts' rules, so every computable clause is tested by some case
+    assert report.data["clause_coverage"] == 100
+
+
+def test_a_context_rule_no_record_case_fires_is_uncovered(tmp_path):
+    directory = copy_bundled(tmp_path)
+    path = directory / "record_cases" / "assessment.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - name: Failing to detect and failing to report")
+    path.write_text(text[:start] + text[text.index("  - name: Missing inputs are reported", start):], encoding="utf-8")
+    report = ci.test(directory, 100)
+    assert report.exit_code == 1 and report.data["below_min_coverage"]
+    uncovered = {f'{r["table"]}/{r["rule"]}' for r in report.data["rules"] if not r["covered"]}
+    assert uncovered == {"accountability_flags/failure_to_detect", "accountability_flags/failure_to_report"}
+    # Art. 24 ¶1 (2) and (4) stay tested: the leader rule, which a remaining case fires, implements them too
+    clauses = {c["clause"]: c["tested"] for c in report.data["clauses"]}
+    assert clauses["Art. 24 ¶1 (2)"] and clauses["Art. 24 ¶1 (4)"]
 
 
 def test_uncovered_rows_are_explained_with_a_witness_that_fires_them(tmp_path):
