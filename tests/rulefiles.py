@@ -29,6 +29,7 @@ def article8_header(directory: Path) -> str:
 
 def with_tables(directory: Path, tables_yaml: str, parameters_yaml: str | None = None) -> Path:
     """Keep only article 8 and replace its tables (and optionally its parameters)."""
+    # Only Art. 8 remains: other articles' tables read facts a custom catalogue may lack.
     meta = directory / "ruleset.yaml"
     lines = meta.read_text(encoding="utf-8").splitlines()
     start = lines.index("articles:")
@@ -36,12 +37,6 @@ def with_tables(directory: Path, tables_yaml: str, parameters_yaml: str | None =
     meta.write_text("\n".join([*lines[:start], "articles:", "  - art08_zones.yaml", *lines[end:]]) + "\n",
                     encoding="utf-8")
     header = article8_header(directory)
-    # Only Art. 8 remains: other articles' tables read facts a custom catalogue may lack.
-    meta = directory / "ruleset.yaml"
-    text = meta.read_text(encoding="utf-8")
-    start = text.index("articles:\n")
-    end = text.index("cases:", start)
-    meta.write_text(text[:start] + "articles:\n  - art08_zones.yaml\n" + text[end:], encoding="utf-8")
     (directory / "art08_zones.yaml").write_text(header + "tables:\n" + textwrap.indent(textwrap.dedent(tables_yaml), "  "),
                                                encoding="utf-8")
     if parameters_yaml is not None:
