@@ -22,13 +22,15 @@ _WORDS = {
            "inputs": "输入", "rule": "规则", "cite": "依据", "note": "说明", "none": "本条没有决策表。",
            "name": "名称", "value": "取值", "from": "起始日期", "source": "来源", "ref": "出处",
            "index": "规则参考", "status": "状态", "implemented": "由决策表实现", "non_computable": "不可计算",
-           "pending": "尚未实现", "default": "默认", "expect": "预期", "input": "输入"},
+           "pending": "尚未实现", "default": "默认", "expect": "预期", "input": "输入",
+           "gaps": "无规则适用时不输出，理由"},
     "en": {"text": "Text", "tables": "Decision tables", "params": "Parameters", "cases": "Golden cases",
            "policy": "Hit policy", "inputs": "Inputs", "rule": "Rule", "cite": "Citation", "note": "Note",
            "none": "No decision table implements this article.", "name": "Name", "value": "Value",
            "from": "From", "source": "Source", "ref": "Reference", "index": "Rule reference", "status": "Status",
            "implemented": "implemented by tables", "non_computable": "not computable", "pending": "not yet implemented",
-           "default": "default", "expect": "expect", "input": "input"},
+           "default": "default", "expect": "expect", "input": "input",
+           "gaps": "Where no rule applies there is no output, because"},
 }
 
 
@@ -60,6 +62,8 @@ def _table_md(ruleset: Ruleset, table: Table, lang: str) -> list[str]:
              f"{w['policy']}: `{table.hit_policy}`" + (f" (priority by `{table.priority_output}`)"
                                                         if table.priority_output else "")
              + (f"; aggregate: {', '.join(f'{o} {a}' for o, a in table.aggregate)}" if table.aggregate else ""), ""]
+    if table.gaps:
+        lines += [f"{w['gaps']}: {table.gaps}", ""]
     inputs = [name for name, _ in table.inputs]
     outputs = [name for name, _ in table.outputs]
     header = [w["rule"], *[f"`{i}`" for i in inputs], *[f"→ `{o}`" for o in outputs], w["cite"], w["note"]]

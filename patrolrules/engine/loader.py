@@ -478,7 +478,7 @@ def _build_table(spec: TableSpec, data: Any, file: str, article_no: int, facts: 
         return None
     return Table(spec.id, spec.title_zh, spec.title_en, spec.hit_policy, tuple(inputs), tuple(outputs.items()),
                  tuple(rules), Position(file, table_line), article_no, default, tuple(spec.aggregate.items()),
-                 spec.priority)
+                 spec.priority, spec.gaps)
 
 
 def _resolve_input(name: str, spec: TableSpec, facts: dict[str, FactDef], specs: dict[str, Any],

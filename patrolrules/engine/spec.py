@@ -133,6 +133,9 @@ class TableSpec(_Strict):
     default: dict[str, Any] | None = None
     aggregate: dict[str, Aggregator] = {}
     priority: str | None = Field(None, description="output whose value order ranks rules (priority policy)")
+    gaps: str | None = Field(None, min_length=10, description=(
+        "why no output is the right answer where no rule applies (single-hit tables without a default); "
+        "`check` then reports the gaps as info, with this reason, instead of warnings"))
 
 
 class ArticleSpec(_Strict):

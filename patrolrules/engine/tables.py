@@ -207,6 +207,7 @@ class Table:
     default: tuple[tuple[str, OutputValue], ...] | None = None
     aggregate: tuple[tuple[str, Aggregator], ...] = ()
     priority_output: str | None = None  # for the priority policy: rank by this output
+    gaps: str | None = None  # why "no rule applies" is a legal answer here (`check` reports gaps as info)
 
     def output_type(self, name: str) -> TypeDef:
         return dict(self.outputs)[name]

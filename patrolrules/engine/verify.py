@@ -114,11 +114,13 @@ def analyse_table(resolved: ResolvedTable, graph: RuleGraph, as_of: dt.date) -> 
         found = minus([space.full()], [b for boxes in matches for b in boxes], GAP_SEARCH)
         gaps = merge(found)
         count = f"{len(gaps)}" if len(found) < GAP_SEARCH else f"at least {len(gaps)}"
-        severity = WARNING if table.hit_policy.single else INFO
+        # A single-hit table's gap is a warning unless the table says why no output is the answer there.
+        severity = WARNING if table.hit_policy.single and table.gaps is None else INFO
+        declared = f"; declared: {table.gaps}" if table.gaps else ""
         for box in gaps[:MAX_GAPS]:
             finding(severity, "gap", f"no rule covers inputs where {space.describe(box)} "
-                    f"({count} uncovered region(s)) and the table has no default",
-                    None, (), box, "add a rule or a default for these inputs")
+                    f"({count} uncovered region(s)) and the table has no default{declared}",
+                    None, (), box, "add a rule or a default for these inputs, or say why not in `gaps:`")
     findings.extend(_unreachable(table, resolved, chosen, day))
     return findings
 
