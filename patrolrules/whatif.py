@@ -455,12 +455,13 @@ def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
 CHUNK = 10_000  # rows read, converted and decided at a time: memory stays flat on any input size
 
 
-def _chunks(data: Any, size: int = CHUNK) -> Iterator[tuple[list[Any], list[Any]]]:
+def _chunks(data: Any) -> Iterator[tuple[list[Any], list[Any]]]:
     """(index labels, records) chunk by chunk from observations, mappings, an iterator, or a DataFrame.
 
     Nothing is read ahead of the chunk being decided: a generator of a million rows, or a
     DataFrame of a million rows, is never turned into a million mappings at once.
     """
+    size = CHUNK
     if hasattr(data, "to_dict") and hasattr(data, "columns") and hasattr(data, "index"):
         for start in range(0, len(data), size):
             part = data.iloc[start:start + size]

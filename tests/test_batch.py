@@ -94,6 +94,32 @@ def test_a_dataframe_row_with_a_bad_cell_is_reported_not_dropped():
     assert "land.land_class" in frame.loc[1, "error"] and "lava" in frame.loc[1, "error"]
 
 
+def test_rows_are_read_chunk_by_chunk_and_keep_their_order_and_labels(monkeypatch):
+    from patrolrules import whatif
+
+    monkeypatch.setattr(whatif, "CHUNK", 3)  # 8 rows: chunks of 3, 3 and 2
+    rows = YEAR[:8]
+    read: list[int] = []
+
+    def lazily():
+        for position, row in enumerate(rows):
+            read.append(position)
+            yield row
+
+    expected = [decision_row(RULESET.evaluate(r)) for r in rows]
+    decide = whatif._decide
+    seen_when_deciding: list[int] = []
+    monkeypatch.setattr(whatif, "_decide", lambda *a: seen_when_deciding.append(len(read)) or decide(*a))
+    frame = RULESET.evaluate_many(lazily())
+    assert seen_when_deciding == [3, 3, 3, 6, 6, 6, 8, 8]  # never more than one chunk read ahead
+    assert read == list(range(8)) and list(frame.index) == list(range(8))
+    assert [{c: frame.iloc[i][c] for c, _ in columns()} for i in range(8)] == expected
+    labelled = pd.DataFrame({"observed_at": [r["observed_at"] for r in rows], "id": [f"o{i}" for i in range(8)]},
+                            index=[f"row{i}" for i in range(8)])
+    frame = RULESET.evaluate_many(labelled)
+    assert list(frame.index) == [f"row{i}" for i in range(8)] and list(frame["id"]) == [f"o{i}" for i in range(8)]
+
+
 def test_evaluate_many_rejects_a_single_mapping():
     with pytest.raises(patrolrules.InputError):
         RULESET.evaluate_many({"observed_at": AT})
