@@ -87,11 +87,6 @@ class _Period:
         return tuple(i for i, t in enumerate(self.tables) if t.table.id in wanted)
 
     @functools.cached_property
-    def summary_inputs(self) -> frozenset[str]:
-        """Every input the closure's tables read: only these facts can change the summary."""
-        return frozenset(name for i in self.closure for name, _ in self.tables[i].table.inputs)
-
-    @functools.cached_property
     def _closure_tables(self) -> tuple[ResolvedTable, ...]:
         return tuple(self.tables[i] for i in self.closure)
 
@@ -311,10 +306,10 @@ class Ruleset:
                 if static is None:
                     static = period.fired[(position, index)] = self._fired_static(resolved, index)
                 table_id, rule_id, cited, basis, tests, outputs, note = static
+                inputs = {name: shown_value(values.get(name), kind, dimension) for name, kind, dimension in tests}
+                # Unvalidated construction: every part comes from the loaded ruleset or from validated facts.
                 fired.append(Fired.model_construct(table=table_id, rule=rule_id, citation=cited, basis=list(basis),
-                                   inputs={name: shown_value(values.get(name), kind, dimension)
-                                           for name, kind, dimension in tests},
-                                   outputs=dict(outputs), note=note))
+                                                   inputs=inputs, outputs=dict(outputs), note=note))
         return fired
 
     def _fired_static(self, resolved: ResolvedTable, index: int) -> tuple[Any, ...]:
