@@ -495,7 +495,12 @@ def _decide(ruleset: Ruleset, record: Any, engine: Engine) -> Decision | PatrolR
 
 
 class _Frame:
-    """Outcomes collected column by column (a dict per row would double the peak memory)."""
+    """Outcomes collected column by column (a dict per row would double the peak memory).
+
+    List cells are held as tuples until the frame is built: the garbage collector stops
+    tracking a tuple of strings after one look, while a million lists would be rescanned
+    by every full collection as the frame grows.
+    """
 
     def __init__(self) -> None:
         self.names = [c for c, _ in columns()]
@@ -506,12 +511,14 @@ class _Frame:
         self.index.append(label)
         row = decision_row(outcome) if isinstance(outcome, Decision) else dict.fromkeys(self.names)
         for name in self.names:
-            self.cells[name].append(row[name])
+            value = row[name]
+            self.cells[name].append(tuple(value) if type(value) is list else value)
         self.cells["error"].append(None if isinstance(outcome, Decision) else str(outcome))
 
     def frame(self) -> pd.DataFrame:
         pd_ = _pandas()
-        built: pd.DataFrame = pd_.DataFrame(self.cells, index=pd_.Index(self.index), dtype=object)
+        cells = {name: [list(v) if type(v) is tuple else v for v in column] for name, column in self.cells.items()}
+        built: pd.DataFrame = pd_.DataFrame(cells, index=pd_.Index(self.index), dtype=object)
         return built
 
 
