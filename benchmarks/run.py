@@ -119,22 +119,22 @@ def anchor(records: int, slow_records: int, repeats: int) -> dict[str, Any]:
 # ---- full decisions --------------------------------------------------------
 
 def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
-    from patrolrules import load_ruleset
+    from patrolrules import load_ruleset, synth
     from patrolrules.batch import batch_run
     from patrolrules.engine import durable
     from patrolrules.facts import EXTRACTOR
     from patrolrules.ruleset import parse_observation
 
-    from . import synth
-
     ruleset = load_ruleset()
-    observations = synth.observations(ruleset, count)
+    observations = synth.observations(count, seed=1)
     few = observations[:durable_count]
     native = [ruleset.evaluate(o) for o in observations]
     if durable.AVAILABLE:
         _check("durable decisions", [ruleset.evaluate(o, engine="durable") for o in few], native[:len(few)])
     parsed = [parse_observation(o) for o in observations]
-    matcher = ruleset.native_matcher(synth.DAY)
+    days = {p.observed_at.date() for p in parsed}
+    (matcher,) = {ruleset.native_matcher(d) for d in days}  # the synthetic year lies in one as-of period
+    day = min(days)
     facts = [EXTRACTOR(p) for p in parsed]
     per_record_runs = [matcher.run(f) for f in facts]
     _check("batch_run", batch_run(ruleset, observations), per_record_runs)
@@ -154,7 +154,7 @@ def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
         out["durable_ms"] = per_durable * 1e3
         out["durable_per_s"] = 1 / per_durable
         out["ratio"] = per_durable / per_native
-    period = ruleset._period(synth.DAY, "native")  # what the what-if analysis of unknowns costs
+    period = ruleset._period(day, "native")  # what the what-if analysis of unknowns costs
     from patrolrules.facts import FACTS
 
     reruns = [sum(len(period.representatives(FACTS[n])) for n in period.candidates(r.values))
@@ -189,15 +189,15 @@ _MEMORY = """
 import gc, json, resource, sys
 import patrolrules
 from patrolrules.batch import batch_run
-from benchmarks import synth
+from patrolrules import synth
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * {page} / 2**20
 mode, count, engine = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 rs = patrolrules.load_ruleset()
-obs = synth.observations(rs, min(count, 2000))
+obs = synth.observations(min(count, 2000), seed=1)
 if mode == "batch":
-    obs = synth.observations(rs, count)
+    obs = synth.observations(count, seed=1)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     runs = batch_run(rs, obs)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -264,10 +264,10 @@ import gc, json, resource, sys, time
 import pandas as pd
 import patrolrules
 from patrolrules.whatif import decision_row
-from benchmarks import synth
+from patrolrules import synth
 count, floor = int(sys.argv[1]), int(sys.argv[2])
 rs = patrolrules.load_ruleset()
-sample = synth.observations(rs, floor, seed=0)
+sample = synth.observations(floor, seed=0)
 hand = lambda rows: pd.DataFrame([decision_row(rs.evaluate(o)) for o in rows], dtype=object)  # per-record loop
 ours = rs.evaluate_many(sample)
 if not ours.drop(columns="error").reset_index(drop=True).equals(hand(sample)):
@@ -280,7 +280,7 @@ def rows():  # seeded synthetic observations, made 2000 at a time; making them i
     global generating
     for start in range(0, count, 2000):
         t = time.perf_counter()
-        chunk = synth.observations(rs, min(2000, count - start), seed=start)
+        chunk = synth.observations(min(2000, count - start), seed=start + 1)
         generating += time.perf_counter() - t
         yield from chunk
 collecting = [0.0, 0.0]  # time in the garbage collector, and when the running collection started
@@ -402,7 +402,8 @@ def markdown(result: dict[str, Any]) -> str:
                   f"| native ms/decision, all kept in a list (garbage collector scans them) | "
                   f"{d['native_kept_ms']:.3f} |"]
         if "durable_ms" in d:
-            lines += [f"| durable ms/decision ({d['durable_observations']} obs, each dropped) | {d['durable_ms']:.3f} |",
+            lines += [f"| durable ms/decision ({d['durable_observations']} obs, each dropped) | "
+                      f"{d['durable_ms']:.3f} |",
                       f"| durable decisions/s | {d['durable_per_s']:,.0f} |",
                       f"| durable ÷ native | {d['ratio']:.1f}× |"]
         lines += [f"| what-if reruns per decision (each over the {d['closure_tables']} tables that decide the "
