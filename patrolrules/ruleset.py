@@ -307,9 +307,8 @@ class Ruleset:
                     static = period.fired[(position, index)] = self._fired_static(resolved, index)
                 table_id, rule_id, cited, basis, tests, outputs, note = static
                 inputs = {name: shown_value(values.get(name), kind, dimension) for name, kind, dimension in tests}
-                # Unvalidated construction: every part comes from the loaded ruleset or from validated facts.
-                fired.append(Fired.model_construct(table=table_id, rule=rule_id, citation=cited, basis=list(basis),
-                                                   inputs=inputs, outputs=dict(outputs), note=note))
+                fired.append(Fired(table=table_id, rule=rule_id, citation=cited, basis=list(basis), inputs=inputs,
+                                   outputs=dict(outputs), note=note))
         return fired
 
     def _fired_static(self, resolved: ResolvedTable, index: int) -> tuple[Any, ...]:
