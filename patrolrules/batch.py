@@ -18,7 +18,6 @@ from .engine import vectorized
 from .engine.codegen import GeneratedMatcher
 from .engine.compiled import Run
 from .errors import InputError, Problem
-from .facts import EXTRACTOR
 from .observation import Observation
 
 if TYPE_CHECKING:
@@ -39,8 +38,9 @@ def batch_run(ruleset: Ruleset, observations: Iterable[Observation | Mapping[str
             problems.extend(Problem(f"[{row}].{p.path}" if p.path else f"[{row}]", p.message, p.given, p.expected)
                             for p in error.problems)
             continue
-        days.append(parsed.observed_at.date())  # only the facts are kept, not the parsed model
-        facts.append(EXTRACTOR(parsed))
+        day = parsed.observed_at.date()
+        days.append(day)  # only the facts are kept, not the parsed model
+        facts.append(ruleset.facts_of(parsed, day))
     if problems:
         raise InputError(problems)
     groups: dict[int, tuple[GeneratedMatcher, list[int]]] = {}

@@ -35,7 +35,7 @@ from .engine import compiled
 from .engine.compiled import Run
 from .engine.tables import Citation, MemberTest, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
-from .facts import EXTRACTOR, counted_area
+from .facts import counted_area
 from .observation import LandClass, Observation
 
 if TYPE_CHECKING:
@@ -399,9 +399,8 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     day = discovered_at.date()
     kinds = [e.kind for e in parsed.events]
     escalated_at = next((parsed.events[i].at for i, _, to, _ in steps if to == CaseState.escalated.value), None)
-    facts = EXTRACTOR(observation)
+    facts = ruleset.facts_of(observation, day)
     circumstances = observation.circumstances
-    facts.update(supplied_facts(observation, ruleset.graph, day))
     facts.update({
         "case.state": state,
         "case.liability_exempt": parsed.liability_exempt,

@@ -171,10 +171,16 @@ class Ruleset:
         parsed = parse_observation(observation)
         day = parsed.observed_at.date()
         period = self._period(day, engine)
-        facts = EXTRACTOR(parsed)
-        facts.update(escalation.supplied_facts(parsed, self._graph, day))  # Arts. 14–15
+        facts = self.facts_of(parsed, day)
         result = period.run(facts)
         return self._decision(parsed, day, period, facts, result)
+
+    def facts_of(self, observation: Observation, day: dt.date) -> dict[str, Any]:
+        """The facts the tables read for one validated observation as of ``day``: its fields and
+        derived facts (``facts.py``), and those that need this ruleset's parameters (Arts. 14–15)."""
+        facts = EXTRACTOR(observation)
+        facts.update(escalation.supplied_facts(observation, self._graph, day))
+        return facts
 
     # -- what-ifs and batches (patrolrules.whatif) ----------------------------
     def with_parameters(self, mapping: Mapping[str, Any]) -> Ruleset:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from patrolrules import InputError
+from patrolrules import InputError, escalation
 from patrolrules.batch import batch_run
 from patrolrules.engine import codegen, compiled, vectorized
 from patrolrules.engine.loader import load_directory
@@ -29,10 +29,23 @@ def test_batch_run_equals_per_record_runs(ruleset):
         assert len(runs) == len(observations)
         for observation, run in zip(observations, runs, strict=True):
             parsed = parse_observation(observation)
-            tables = compiled.resolve(ruleset.graph, parsed.observed_at.date())
-            assert run == compiled.run(tables, compiled.NativeMatcher(tables), EXTRACTOR(parsed))
+            day = parsed.observed_at.date()
+            tables = compiled.resolve(ruleset.graph, day)
+            # the facts Ruleset.evaluate runs on, parameter-derived ones (Arts. 14–15) included
+            assert run == compiled.run(tables, compiled.NativeMatcher(tables), ruleset.facts_of(parsed, day))
 
     check()
+
+
+def test_batch_runs_see_the_facts_that_need_parameters(ruleset):
+    # 法释〔2023〕8号: forest occupation is measured against the criminal lines, a ruleset parameter
+    observation = {"observed_at": "2024-06-01T10:00:00+08:00", "act_ended_on": "2024-05-01",
+                   "quantities": {"area": {"forest_public_welfare": "3亩"}}}
+    (run,) = batch_run(ruleset, [observation])
+    assert run.values["quantities.forest_line_ratio"] is not None and run.values["limitation.within"] is True
+    decision = ruleset.evaluate(observation)
+    assert run.values[f"{escalation.FILING}.decision"] == decision.escalation.filing.decision
+    assert sorted(run.values[f"{escalation.TRANSFER}.crime"] or ()) == decision.escalation.transfer.crimes
 
 
 def test_batch_run_spans_as_of_periods_in_input_order(ruleset):
@@ -41,8 +54,9 @@ def test_batch_run_spans_as_of_periods_in_input_order(ruleset):
                      "site": {"zones": ["city_planning_area"]}} for d in days]
     runs = batch_run(ruleset, observations)
     for observation, run in zip(observations, runs, strict=True):
-        expected = ruleset.native_matcher(parse_observation(observation).observed_at.date())
-        assert run == expected.run(EXTRACTOR(parse_observation(observation)))
+        parsed = parse_observation(observation)
+        day = parsed.observed_at.date()
+        assert run == ruleset.native_matcher(day).run(ruleset.facts_of(parsed, day))
 
 
 def test_a_bad_row_rejects_the_whole_batch_with_its_index(ruleset):
