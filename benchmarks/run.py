@@ -122,7 +122,6 @@ def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
     from patrolrules import load_ruleset, synth
     from patrolrules.batch import batch_run
     from patrolrules.engine import durable
-    from patrolrules.facts import EXTRACTOR
     from patrolrules.ruleset import parse_observation
 
     ruleset = load_ruleset()
@@ -135,7 +134,7 @@ def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
     days = {p.observed_at.date() for p in parsed}
     (matcher,) = {ruleset.native_matcher(d) for d in days}  # the synthetic year lies in one as-of period
     day = min(days)
-    facts = [EXTRACTOR(p) for p in parsed]
+    facts = [ruleset.facts_of(p, p.observed_at.date()) for p in parsed]  # as evaluate takes them
     per_record_runs = [matcher.run(f) for f in facts]
     _check("batch_run", batch_run(ruleset, observations), per_record_runs)
 
@@ -164,19 +163,25 @@ def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
     out["closure_tables"] = len(period.closure)
     phases = {
         "validate (pydantic)": lambda: [parse_observation(o) for o in observations],
-        "extract facts": lambda: [EXTRACTOR(p) for p in parsed],
+        "extract facts": lambda: [ruleset.facts_of(p, p.observed_at.date()) for p in parsed],
         "run all tables": lambda: [matcher.run(f) for f in facts],
+        "what-ifs of missing facts": lambda: [ruleset._missing(period, f, r)
+                                              for f, r in zip(facts, per_record_runs, strict=True)],
     }
     out["phases_ms"] = {name: _median(f, repeats) / count * 1e3 for name, f in phases.items()}
-    if durable.AVAILABLE:  # the only step where the engines differ
-        from patrolrules.engine import compiled
-
-        reference = durable.DurableMatcher(matcher.tables)
+    if durable.AVAILABLE:  # the steps where the engines differ: matching, in the full run and the what-ifs
+        slow = ruleset._period(day, "durable")
         few_facts = facts[:len(few)]
-        out["durable_run_ms"] = _median(lambda: [compiled.run(matcher.tables, reference, f) for f in few_facts],
+        few_runs = [slow.run(f) for f in few_facts]
+        out["durable_run_ms"] = _median(lambda: [slow.run(f) for f in few_facts],
                                         max(1, repeats // 2)) / len(few) * 1e3
-    out["phases_ms"]["decision (missing facts, trace, sections)"] = max(
-        0.0, out["native_ms"] - sum(out["phases_ms"].values()))
+        out["durable_whatif_ms"] = _median(
+            lambda: [ruleset._missing(slow, f, r) for f, r in zip(few_facts, few_runs, strict=True)],
+            max(1, repeats // 2)) / len(few) * 1e3
+    build = _median(lambda: [ruleset._decision(p, p.observed_at.date(), period, f, r)
+                             for p, f, r in zip(parsed, facts, per_record_runs, strict=True)], repeats) / count * 1e3
+    out["phases_ms"]["decision: trace, citations, sections"] = max(
+        0.0, build - out["phases_ms"]["what-ifs of missing facts"])
     out["runs_per_record_ms"] = out["phases_ms"]["validate (pydantic)"] + out["phases_ms"]["extract facts"] + \
         out["phases_ms"]["run all tables"]
     out["batch_run_ms"] = _median(lambda: batch_run(ruleset, observations), repeats) / count * 1e3
@@ -411,6 +416,7 @@ def markdown(result: dict[str, Any]) -> str:
         lines += [f"| phase: {k}, ms | {v:.3f} |" for k, v in d["phases_ms"].items()]
         if "durable_run_ms" in d:
             lines.append(f"| phase: run all tables, durable engine, ms | {d['durable_run_ms']:.3f} |")
+            lines.append(f"| phase: what-ifs of missing facts, durable engine, ms | {d['durable_whatif_ms']:.3f} |")
         lines += [f"| runs only, per record (validate + facts + run), ms | {d['runs_per_record_ms']:.3f} |",
                   f"| runs only, batch_run (validate + facts + numpy tables), ms | {d['batch_run_ms']:.3f} |", ""]
     rows: list[str] = []
