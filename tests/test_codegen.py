@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import math
 import re
+import textwrap
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 
 from patrolrules.engine import codegen, compiled, durable, unknowns
 from patrolrules.engine.loader import load_directory
+from patrolrules.engine.tables import FactDef, Kind, TypeDef
 from patrolrules.facts import EXTRACTOR, FACTS
 from patrolrules.ruleset import parse_observation
 
@@ -106,7 +110,8 @@ def test_generated_source_names_only_generated_identifiers(tmp_path):
     tables = compiled.resolve(load_directory(directory, SMALL_FACTS).graph, dt.date(2024, 6, 1))
     source = codegen.generate_source(tables)
     names = {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
-    assert names and all(re.fullmatch(r"(v|c|t)\d+|m|get|values|frozenset", n) for n in names), names
+    assert names and all(re.fullmatch(r"(v|c|s|t)\d+|m|found|get|values|d|frozenset|tuple|Exception", n)
+                         for n in names), names
     attributes = {node.attr for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Attribute)}
     assert attributes <= {"get", "append", "isdisjoint"}
 
@@ -122,3 +127,70 @@ def test_the_native_engine_uses_generated_code(ruleset):
     ruleset.evaluate({"observed_at": "2024-06-01T10:00:00+08:00"})
     period = ruleset._period(DAY, "native")
     assert isinstance(period.matcher, codegen.GeneratedMatcher)
+
+
+# ---- cells: the fast functions equal the rule-by-rule ones on every value, hostile ones included ----
+
+CELL_FACTS = {
+    "x": FactDef("x", TypeDef(Kind.ENUM, ("a", "b", "c"))),
+    "k": FactDef("k", TypeDef(Kind.NUMBER)),
+    "s": FactDef("s", TypeDef(Kind.SET, ("p", "q", "r"))),
+    "flag": FactDef("flag", TypeDef(Kind.BOOLEAN)),
+}
+CELL_RULES = [  # bounds open and closed on the same points, every test kind, a rule testing nothing
+    "{k: '[10 .. 20)'}", "{k: '(10 .. 20]'}", "{k: '> 20', x: {not: [a]}}", "{k: '<= 10', flag: true}",
+    "{k: '>= 0', s: {any: [p]}}", "{x: [a, b], k: '< 0'}", "{flag: false, s: {all: [p, q]}}",
+    "{s: {none: [r]}, x: c}", "{x: '-'}", "{k: '[10 .. 10]'}",
+]
+EDGE_NUMBERS = [10.0, 20.0, 0.0, math.nextafter(10.0, 0.0), math.nextafter(10.0, 99.0), math.nextafter(20.0, 0.0),
+                math.nextafter(0.0, -1.0), math.nan, math.inf, -math.inf, Fraction(10), Fraction(201, 10), 10, -3,
+                True, "10", (1,)]
+HOSTILE = st.fixed_dictionaries({
+    "x": st.sampled_from([None, "a", "b", "c", "zzz", 1, ["a"], frozenset({"a"})]),
+    "k": st.one_of(st.none(), st.sampled_from(EDGE_NUMBERS), st.floats(), st.fractions()),
+    "s": st.one_of(st.none(), st.frozensets(st.sampled_from(["p", "q", "r", "z"])), st.sampled_from([["p"], 5])),
+    "flag": st.sampled_from([None, True, False, 1, 0, "true"]),
+})
+
+
+def _outcome(function, facts):
+    try:
+        return "ok", tuple(function(facts))
+    except Exception as error:  # the exception type is what is compared
+        return "error", type(error)
+
+
+def test_cell_functions_equal_rule_by_rule_on_every_value(tmp_path):
+    rules = "".join(f"""
+    - id: r{n}
+      when: {when}
+      then: {{code: {n}}}
+      cite: {{article: 8, paragraph: 3, item: 1}}""" for n, when in enumerate(CELL_RULES))
+    table = textwrap.dedent("""
+    - id: cells
+      title_zh: 测
+      title_en: test
+      hit_policy: collect
+      inputs: [x, k, s, flag]
+      outputs:
+        code: {type: number}
+      rules:""") + rules + "\n"
+    directory = with_tables(copy_bundled(tmp_path), table, PARAMS)
+    tables = compiled.resolve(load_directory(directory, CELL_FACTS).graph, dt.date(2024, 6, 1))
+    native, generated = compiled.NativeMatcher(tables), codegen.GeneratedMatcher(tables)
+    cells, rule_by_rule = generated.functions[0], generated.rule_functions[0]
+    source = codegen.generate_source(tables)
+    assert "elif v" in source and ".get(v" in source  # the interval chain and the enum lookup were generated
+
+    @settings(max_examples=600)
+    @given(HOSTILE)
+    def check(facts):
+        expected = _outcome(lambda f: native.match(0, f), facts)
+        assert _outcome(cells, facts) == expected
+        assert _outcome(rule_by_rule, facts) == expected
+
+    check()
+    for number in EDGE_NUMBERS:  # every edge value, with the other inputs set so each rule can fire
+        for facts in ({"x": "b", "k": number, "s": frozenset({"p", "q"}), "flag": True},
+                      {"x": "c", "k": number, "s": frozenset(), "flag": False}):
+            assert _outcome(cells, facts) == _outcome(lambda f: native.match(0, f), facts), (number, facts)

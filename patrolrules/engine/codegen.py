@@ -2,13 +2,29 @@
 
 Source is generated only from the resolved, validated IR (``compiled.resolve``),
 never from rule-file text. Every literal in it is ``repr()`` of a value whose
-exact type was checked first (str, finite float, bool, frozenset of str), and
-every variable name is one this module makes up (``v0``, ``c3``, ``m``): no
-identifier from a rule file reaches the compiler. The generated tests are the
-same expressions as ``compiled.predicate`` (an interval is ``not v < low``, not
-``v >= low``, so NaN behaves alike), evaluated in the same order with the same
-short-circuits, so a generated matcher equals ``NativeMatcher`` by construction;
-the property tests compare it with ``NativeMatcher`` and ``DurableMatcher``.
+exact type was checked first (str, finite float, bool, int, frozenset of str, a
+dict of str/None to int), and every variable name is one this module makes up
+(``v0``, ``c3``, ``m``): no identifier from a rule file reaches the compiler.
+
+Each table becomes two functions over the same inputs:
+
+- ``s<i>``, rule by rule: the same expressions as ``compiled.predicate`` (an
+  interval is ``not v < low``, not ``v >= low``, so NaN behaves alike), in the
+  same order with the same short-circuits;
+- ``t<i>``, the fast one, by *cells*. Unary tests split each input's values into
+  finitely many cells on which every test of the table is constant (the design's
+  "analyzable by construction"): an enum value, "another value" and unknown; the
+  intervals between the sorted bounds of a quantity, NaN and unknown; true, false
+  and anything else. For every cell the generator precomputes the bitmask of rules
+  whose tests on that input hold — by running the ``compiled.predicate`` closures
+  on one representative of the cell (exact Fractions between float bounds) — so a
+  record costs one lookup or comparison chain per input and an AND of masks. Inputs
+  whose tests do not split into cells this way (set containment, mixed test kinds)
+  are tested rule by rule inside ``t<i>``. A value the cells cannot classify (an
+  unhashable or incomparable value) sends the record to ``s<i>``, which raises or
+  answers exactly as the reference would.
+
+The property tests compare both with ``NativeMatcher`` and ``DurableMatcher``.
 
 ``GeneratedMatcher.run`` is a faster ``compiled.run``: hit-policy selection is
 a pure function of the matched rules, so each table's ``TableResult`` is cached
@@ -22,14 +38,16 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from . import unknowns
 from .compiled import Check, ResolvedTable, Run, TableResult, predicate, select
 from .tables import AnyTest, BoolTest, FactDef, IntervalTest, MemberTest, SetMode, SetTest
 
-TableFunction = Callable[[Mapping[str, Any]], list[int]]
-_CACHE_LIMIT = 4096  # distinct matched-rule tuples kept per table
+TableFunction = Callable[[Mapping[str, Any]], tuple[int, ...]]
+_CACHE_LIMIT = 4096  # distinct matched-rule tuples kept per table (results and decoded masks)
+_OTHER = object()  # the representative of "a value no member test names"
 
 
 class CodegenError(ValueError):
@@ -38,7 +56,7 @@ class CodegenError(ValueError):
 
 def _literal(value: Any) -> str:
     """``repr`` of a validated constant; anything else is refused."""
-    if type(value) is bool or type(value) is str:
+    if type(value) is bool or type(value) is str or type(value) is int:
         return repr(value)
     if type(value) is float:
         if not math.isfinite(value):
@@ -46,7 +64,17 @@ def _literal(value: Any) -> str:
         return repr(value)
     if type(value) is frozenset and all(type(v) is str for v in value):
         return "frozenset(" + repr(sorted(value)) + ")"
+    if type(value) is dict and all((k is None or type(k) is str) and type(v) is int for k, v in value.items()):
+        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in value.items()) + "}"
     raise CodegenError(f"unsupported constant of type {type(value).__name__}")
+
+
+def _decode(cache: dict[int, tuple[int, ...]], mask: int) -> tuple[int, ...]:
+    """The rule indices set in ``mask``, ascending; remembered per table (bounded)."""
+    found = tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+    if len(cache) < _CACHE_LIMIT:
+        cache[mask] = found
+    return found
 
 
 class _Emitter:
@@ -90,39 +118,143 @@ class _Emitter:
         return "(" + " and ".join(parts) + ")"
 
 
+def _checks_by_input(resolved: ResolvedTable) -> dict[str, list[tuple[int, Check]]]:
+    """Each input a rule tests (not "-"), with (rule number, check), in order of first use."""
+    found: dict[str, list[tuple[int, Check]]] = {}
+    for number, rule in enumerate(resolved.rules):
+        for check in rule.checks:
+            if not isinstance(check.test, AnyTest):
+                found.setdefault(check.input, []).append((number, check))
+    return found
+
+
+def _cell_mask(checks: list[tuple[int, Check]], everything: int, value: Any) -> int:
+    """The rules whose tests on this input hold for ``value`` (rules not testing it included)."""
+    mask = everything
+    for number, check in checks:
+        if not predicate(check)(value):
+            mask &= ~(1 << number)
+    return mask
+
+
+def _cuts(checks: list[tuple[int, Check]]) -> list[tuple[float, int]]:
+    """The sorted bounds of the interval tests: (x, 0) lies just below x, (x, 1) just above it."""
+    cuts = set()
+    for _, check in checks:
+        test = check.test
+        assert isinstance(test, IntervalTest)
+        if check.low is not None:
+            cuts.add((float(check.low), 0 if (test.low.closed if test.low else True) else 1))
+        if check.high is not None:
+            cuts.add((float(check.high), 1 if (test.high.closed if test.high else True) else 0))
+    return sorted(cuts)
+
+
+def _cell_values(cuts: list[tuple[float, int]]) -> list[Fraction]:
+    """One exact value inside each cell the cuts make: below the first, between each pair, above the last."""
+    if not cuts:
+        return [Fraction(0)]
+    points = [Fraction(x) for x, _ in cuts]
+    values = [points[0] - 1]
+    for (a, _), (b, _), pa, pb in zip(cuts, cuts[1:], points, points[1:], strict=False):
+        values.append(pa if a == b else (pa + pb) / 2)
+    values.append(points[-1] + 1)
+    return values
+
+
+def _cell_lines(emitter: _Emitter, var: str, checks: list[tuple[int, Check]], everything: int,
+                first: bool) -> list[str]:
+    """Statements folding this input's cell mask into ``m`` (assigning it when ``first``)."""
+    fold = "m =" if first else "m &="
+    kinds = {type(check.test) for _, check in checks}
+
+    def mask(value: Any) -> str:
+        return emitter.constant(_cell_mask(checks, everything, value))
+
+    if kinds == {MemberTest}:
+        members = sorted({v for _, check in checks for v in check.test.values})  # type: ignore[union-attr]
+        table = {value: _cell_mask(checks, everything, value) for value in [*members, None]}
+        return [f"    {fold} {emitter.constant(table)}.get({var}, {mask(_OTHER)})"]
+    if kinds == {BoolTest}:
+        return [f"    {fold} {mask(True)} if {var} is True else {mask(False)} if {var} is False else {mask(None)}"]
+    if kinds == {IntervalTest}:
+        cuts = _cuts(checks)
+        lines = [f"    if {var} is None:", f"        {fold} {mask(None)}"]
+        for (x, side), value in zip(cuts, _cell_values(cuts), strict=False):
+            lines += [f"    elif {var} {'<' if side == 0 else '<='} {_literal(x)}:", f"        {fold} {mask(value)}"]
+        lines += [f"    elif {var} == {var}:", f"        {fold} {mask(_cell_values(cuts)[-1])}",
+                  "    else:", f"        {fold} {mask(math.nan)}"]  # NaN: every "not v < x" holds
+        return lines
+    lines = [] if not first else [f"    m = {_literal(everything)}"]
+    for number, check in checks:  # set containment or mixed kinds: rule by rule
+        condition = emitter.condition(check, var)
+        lines += [f"    if not {condition}:", f"        m &= {_literal(everything & ~(1 << number))}"]
+    return lines
+
+
+def _rule_function(emitter: _Emitter, index: int, resolved: ResolvedTable) -> str:
+    """``s<index>``: rule by rule, exactly ``NativeMatcher.match`` (a tuple)."""
+    names: dict[str, str] = {}  # input name → generated local
+    loads: list[str] = []
+    rules: list[str] = []
+    for number, rule in enumerate(resolved.rules):
+        conditions = []
+        for check in rule.checks:
+            if isinstance(check.test, AnyTest):
+                continue
+            if check.input not in names:
+                names[check.input] = f"v{len(names)}"
+                loads.append(f"    {names[check.input]} = get({_literal(check.input)})")
+            condition = emitter.condition(check, names[check.input])
+            assert condition is not None
+            conditions.append(condition)
+        test = " and ".join(conditions) if conditions else "True"
+        rules.append(f"    if {test}:\n        m.append({number})")
+    body = ["    get = values.get", *loads, "    m = []", *rules, "    return tuple(m)"]
+    return f"def s{index}(values):\n" + "\n".join(body) + "\n"
+
+
+def _cell_function(emitter: _Emitter, index: int, resolved: ResolvedTable) -> str:
+    """``t<index>``: the same answers by cells and bitmasks; ``s<index>`` for values no cell holds."""
+    everything = (1 << len(resolved.rules)) - 1
+    lines = ["    get = values.get", "    try:"]
+    body: list[str] = []
+    for position, (name, checks) in enumerate(_checks_by_input(resolved).items()):
+        var = f"v{position}"
+        body.append(f"    {var} = get({_literal(name)})")
+        body += _cell_lines(emitter, var, checks, everything, first=position == 0)
+    if not body:
+        body = [f"    m = {_literal(everything)}"]
+    lines += ["    " + line for line in body]
+    decoded = emitter.constant({})
+    lines += ["    except Exception:", f"        return s{index}(values)",
+              f"    found = {decoded}.get(m)", "    if found is None:", f"        found = d({decoded}, m)",
+              "    return found"]
+    return f"def t{index}(values):\n" + "\n".join(lines) + "\n"
+
+
 def generate_source(tables: tuple[ResolvedTable, ...]) -> str:
-    """Python source defining ``t0 .. tN(values) -> list[int]`` (matched rule indices)."""
+    """Python source defining ``t0 .. tN(values) -> tuple[int, ...]`` (matched rule indices) and their
+    rule-by-rule twins ``s0 .. sN``."""
     emitter = _Emitter()
     functions: list[str] = []
     for index, resolved in enumerate(tables):
-        names: dict[str, str] = {}  # input name → generated local
-        loads: list[str] = []
-        rules: list[str] = []
-        for number, rule in enumerate(resolved.rules):
-            conditions = []
-            for check in rule.checks:
-                if isinstance(check.test, AnyTest):
-                    continue
-                if check.input not in names:
-                    names[check.input] = f"v{len(names)}"
-                    loads.append(f"    {names[check.input]} = get({_literal(check.input)})")
-                condition = emitter.condition(check, names[check.input])
-                assert condition is not None
-                conditions.append(condition)
-            test = " and ".join(conditions) if conditions else "True"
-            rules.append(f"    if {test}:\n        m.append({number})")
-        body = ["    get = values.get", *loads, "    m = []", *rules, "    return m"]
-        functions.append(f"def t{index}(values):\n" + "\n".join(body) + "\n")
+        functions.append(_rule_function(emitter, index, resolved))
+        functions.append(_cell_function(emitter, index, resolved))
     header = "# generated by patrolrules.engine.codegen from resolved tables\n"
     return header + "\n".join(emitter.constants) + "\n\n\n" + "\n\n".join(functions)
 
 
-def compile_tables(tables: tuple[ResolvedTable, ...]) -> tuple[TableFunction, ...]:
-    """The generated functions, compiled in a namespace with no builtins but ``frozenset``."""
-    source = generate_source(tables)
-    namespace: dict[str, Any] = {"__builtins__": {"frozenset": frozenset}}
-    exec(compile(source, "<patrolrules.codegen>", "exec"), namespace)
-    return tuple(namespace[f"t{i}"] for i in range(len(tables)))
+_BUILTINS = {"frozenset": frozenset, "tuple": tuple, "Exception": Exception}
+
+
+def compile_tables(tables: tuple[ResolvedTable, ...]) -> tuple[tuple[TableFunction, ...], tuple[TableFunction, ...]]:
+    """The generated cell functions ``t<i>`` and their rule-by-rule twins ``s<i>``, compiled in a
+    namespace whose only builtins are ``_BUILTINS``."""
+    namespace: dict[str, Any] = {"__builtins__": dict(_BUILTINS), "d": _decode}
+    exec(compile(generate_source(tables), "<patrolrules.codegen>", "exec"), namespace)
+    return (tuple(namespace[f"t{i}"] for i in range(len(tables))),
+            tuple(namespace[f"s{i}"] for i in range(len(tables))))
 
 
 class GeneratedMatcher:
@@ -130,7 +262,7 @@ class GeneratedMatcher:
 
     def __init__(self, tables: tuple[ResolvedTable, ...]) -> None:
         self.tables = tables
-        self.functions = compile_tables(tables)
+        self.functions, self.rule_functions = compile_tables(tables)
         self._ids = tuple(t.table.id for t in tables)
         self._reads = tuple(frozenset(c.input for r in t.rules for c in r.checks) for t in tables)
         self._first_reader: dict[str, int] = {}  # input name → position of the first table reading it
@@ -145,7 +277,7 @@ class GeneratedMatcher:
             for t in tables)
 
     def match(self, index: int, values: Mapping[str, Any]) -> list[int]:
-        return self.functions[index](values)
+        return list(self.functions[index](values))
 
     def result(self, index: int, matched: Sequence[int], values: Mapping[str, Any]) -> TableResult:
         """``compiled.select``, cached by the matched rules."""
