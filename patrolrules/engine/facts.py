@@ -31,6 +31,7 @@ class QuantityMarker:
 
 
 Extractor = Callable[[Any], Any]
+Fill = Callable[[Any, dict[str, Any]], None]  # reads one (sub)model's facts into the mapping
 
 
 def _strip_optional(annotation: Any) -> Any:
@@ -53,101 +54,98 @@ def _enum_values(enum_type: type[Enum]) -> tuple[str, ...]:
     return tuple(str(member.value) for member in enum_type)
 
 
-def schema_of(model: type[BaseModel], prefix: str = "") -> tuple[dict[str, FactDef], list[tuple[str, Extractor]]]:
-    """The fact catalogue of ``model`` and one extractor per fact."""
+def schema_of(model: type[BaseModel], prefix: str = "") -> tuple[dict[str, FactDef], Fill]:
+    """The fact catalogue of ``model`` and the function that reads them from an instance.
+
+    Nested models are visited once each; an absent one (``None``) makes all its facts unknown.
+    """
     facts: dict[str, FactDef] = {}
-    extractors: list[tuple[str, Extractor]] = []
+    leaves: list[tuple[str, str, Extractor | None]] = []  # (field, fact, convert; None: as is)
+    nested: list[tuple[str, Fill | tuple[tuple[str, Any, str], ...]]] = []  # models, enum-keyed quantities
+    order: list[tuple[bool, int]] = []  # (is nested, position): the catalogue's order
     for field_name, info in model.model_fields.items():
         name = f"{prefix}{field_name}"
         annotation = _strip_optional(info.annotation)
-        getter = _getter(field_name)
         description = info.description or ""
         marker = _marker(annotation, info.metadata)
         base = typing.get_args(annotation)[0] if typing.get_origin(annotation) is typing.Annotated else annotation
         origin = typing.get_origin(base)
+        leaf: tuple[TypeDef, Extractor | None] | None = None
         if marker is not None:
-            facts[name] = FactDef(name, TypeDef(Kind.QUANTITY, dimension=marker.dimension), description)
-            extractors.append((name, _quantity(getter, marker.dimension)))
+            leaf = TypeDef(Kind.QUANTITY, dimension=marker.dimension), _quantity(marker.dimension)
         elif isinstance(base, type) and issubclass(base, BaseModel):
-            sub_facts, sub_extractors = schema_of(base, f"{name}.")
+            sub_facts, sub_fill = schema_of(base, f"{name}.")
             facts.update(sub_facts)
-            extractors.extend((n, _chain(getter, e)) for n, e in sub_extractors)
+            order.append((True, len(nested)))
+            nested.append((field_name, sub_fill))
         elif isinstance(base, type) and issubclass(base, Enum):
-            facts[name] = FactDef(name, TypeDef(Kind.ENUM, _enum_values(base)), description)
-            extractors.append((name, _enum(getter)))
+            leaf = TypeDef(Kind.ENUM, _enum_values(base)), _enum
         elif base is bool:
-            facts[name] = FactDef(name, TypeDef(Kind.BOOLEAN), description)
-            extractors.append((name, getter))
+            leaf = TypeDef(Kind.BOOLEAN), None
         elif base in (int, float):
-            facts[name] = FactDef(name, TypeDef(Kind.NUMBER), description)
-            extractors.append((name, _number(getter)))
+            leaf = TypeDef(Kind.NUMBER), _number
         elif origin in (set, frozenset) and _is_enum(typing.get_args(base)[0]):
-            member = typing.get_args(base)[0]
-            facts[name] = FactDef(name, TypeDef(Kind.SET, _enum_values(member)), description)
-            extractors.append((name, _set(getter)))
+            leaf = TypeDef(Kind.SET, _enum_values(typing.get_args(base)[0])), _set
         elif origin is dict and _is_enum(typing.get_args(base)[0]):
             key_type, value_type = typing.get_args(base)
             value_marker = _marker(value_type, [])
             if value_marker is None:
                 continue
+            keyed = []
             for key in key_type:
                 key_name = f"{name}.{key.value}"
                 facts[key_name] = FactDef(key_name, TypeDef(Kind.QUANTITY, dimension=value_marker.dimension),
                                           f"{description} ({key.value})")
-                extractors.append((key_name, _quantity(_keyed(getter, key), value_marker.dimension)))
-    return facts, extractors
+                keyed.append((key_name, key, value_marker.dimension))
+            order.append((True, len(nested)))
+            nested.append((field_name, tuple(keyed)))
+        if leaf is not None:
+            facts[name] = FactDef(name, leaf[0], description)
+            order.append((False, len(leaves)))
+            leaves.append((field_name, name, leaf[1]))
+    unknown = dict.fromkeys(facts)
+    steps = [leaves[i] if not is_nested else nested[i] for is_nested, i in order]
+
+    def fill(obj: Any, out: dict[str, Any]) -> None:
+        if obj is None:
+            out.update(unknown)
+            return
+        for step in steps:
+            if len(step) == 3:  # a leaf: (field, fact, convert)
+                field_name, name, convert = step
+                value = getattr(obj, field_name)
+                out[name] = value if convert is None or value is None else convert(value)
+                continue
+            field_name, inner = step
+            value = getattr(obj, field_name)
+            if callable(inner):
+                inner(value, out)
+            else:  # enum-keyed quantities
+                for key_name, key, dimension in inner:
+                    found = None if value is None else value.get(key)
+                    out[key_name] = None if found is None else float(units.canonical_magnitude(found, dimension))
+
+    return facts, fill
 
 
 def _is_enum(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, Enum)
 
 
-def _getter(field_name: str) -> Extractor:
-    return lambda obj: None if obj is None else getattr(obj, field_name)
+def _enum(value: Any) -> str:
+    return str(value.value)
 
 
-def _chain(outer: Extractor, inner: Extractor) -> Extractor:
-    return lambda obj: inner(outer(obj))
+def _set(value: Any) -> frozenset[str]:
+    return frozenset(str(v.value) for v in value)
 
 
-def _keyed(getter: Extractor, key: Enum) -> Extractor:
-    def get(obj: Any) -> Any:
-        mapping = getter(obj)
-        return None if mapping is None else mapping.get(key)
-
-    return get
+def _number(value: Any) -> float:
+    return float(value)
 
 
-def _enum(getter: Extractor) -> Extractor:
-    def get(obj: Any) -> Any:
-        value = getter(obj)
-        return None if value is None else str(value.value)
-
-    return get
-
-
-def _set(getter: Extractor) -> Extractor:
-    def get(obj: Any) -> Any:
-        value = getter(obj)
-        return None if value is None else frozenset(str(v.value) for v in value)
-
-    return get
-
-
-def _number(getter: Extractor) -> Extractor:
-    def get(obj: Any) -> Any:
-        value = getter(obj)
-        return None if value is None else float(value)
-
-    return get
-
-
-def _quantity(getter: Extractor, dimension: str) -> Extractor:
-    def get(obj: Any) -> Any:
-        value = getter(obj)
-        return None if value is None else float(units.canonical_magnitude(value, dimension))
-
-    return get
+def _quantity(dimension: str) -> Extractor:
+    return lambda value: float(units.canonical_magnitude(value, dimension))
 
 
 class FactExtractor:
@@ -155,12 +153,16 @@ class FactExtractor:
 
     def __init__(self, model: type[BaseModel],
                  derived: Mapping[str, tuple[TypeDef, Extractor, str]] | None = None) -> None:
-        facts, extractors = schema_of(model)
+        facts, self._fill = schema_of(model)
+        self._derived = []
         for name, (type_def, function, description) in (derived or {}).items():
             facts[name] = FactDef(name, type_def, description)
-            extractors.append((name, function))
+            self._derived.append((name, function))
         self.facts = facts
-        self._extractors = extractors
 
     def __call__(self, instance: Any) -> dict[str, Any]:
-        return {name: extract(instance) for name, extract in self._extractors}
+        out: dict[str, Any] = {}
+        self._fill(instance, out)
+        for name, extract in self._derived:
+            out[name] = extract(instance)
+        return out
