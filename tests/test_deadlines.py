@@ -10,7 +10,7 @@ from typing import Any
 
 import chinese_calendar
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import patrolrules
@@ -72,6 +72,7 @@ def _with_calendar(tmp_path: Path, *edits: tuple[str, str]) -> patrolrules.Rules
 
 
 @given(st.dates(dt.date(2004, 1, 1), dt.date(2026, 11, 30)), st.integers(1, 15))
+@settings(max_examples=200)
 def test_working_day_deadlines_never_fall_on_a_non_working_day(start: dt.date, count: int) -> None:
     calendar = HolidayCalendar()
     last = add_working_days(start, count, calendar)
