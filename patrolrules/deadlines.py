@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Literal
 
 import chinese_calendar
-from lunardate import LunarDate
+from lunar_python import Lunar
 
 from .errors import InputError, Problem
 
@@ -33,7 +33,7 @@ _ONE_DAY = dt.timedelta(days=1)
 UnseededPolicy = Literal["provisional", "error"]
 UNSEEDED_POLICIES: tuple[UnseededPolicy, ...] = ("provisional", "error")
 PROVISIONAL_FIRST_YEAR = 2025  # 国务院令第795号 in force 2025-01-01; earlier years had other holidays
-PROVISIONAL_LAST_YEAR = 2099  # lunardate's table ends with lunar year 2099
+PROVISIONAL_LAST_YEAR = 2099  # our bound: chinese_calendar's solar terms end with 2100
 
 _UNCOVERED_EXPECTED = ("a year covered by chinese-calendar (2004–2026), or add the year's official holidays and "
                        "make-up workdays to rulesets/<name>/parameters/calendar.yaml")
@@ -52,19 +52,26 @@ def library_covers(year: int) -> bool:
 def festival_dates(year: int) -> dict[str, dt.date]:
     """The lunar and solar-term days of ``year`` that 第二条 names: 除夕, 春节 (正月初一), 清明, 端午, 中秋.
 
-    Lunar dates from ``lunardate`` (lunar years 1900–2099; 端午 in the ordinary, not a
-    leap, fifth month); 清明 from ``chinese_calendar.get_solar_terms`` (寿星公式 with its
-    corrections, 1900–2100). ``ValueError`` outside those years.
+    Lunar dates from ``lunar_python`` (astronomical new moons and solar terms; 端午 in the
+    ordinary, not a leap, fifth month); 清明 from ``chinese_calendar.get_solar_terms``
+    (寿星公式 with its corrections, 1900–2100). Both are checked against every official
+    calendar chinese-calendar holds (tests/test_deadlines.py).
     """
-    new_year = LunarDate(year, 1, 1).to_solar_date()
+    new_year = _solar(year, 1, 1)
     return {
         "除夕": new_year - _ONE_DAY,
         "春节": new_year,
         "清明": next(d for d, name in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 30))
                    if name == "清明"),
-        "端午": LunarDate(year, 5, 5).to_solar_date(),
-        "中秋": LunarDate(year, 8, 15).to_solar_date(),
+        "端午": _solar(year, 5, 5),
+        "中秋": _solar(year, 8, 15),
     }
+
+
+def _solar(year: int, month: int, day: int) -> dt.date:
+    """The Gregorian date of a day of the lunar calendar (ordinary month)."""
+    solar = Lunar.fromYmd(year, month, day).getSolar()
+    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
 @functools.cache

@@ -178,7 +178,7 @@ def test_lunar_and_solar_term_days_agree_with_every_official_calendar_since_2008
                 assert name in expected, (festival, day, name)
 
 
-def test_years_before_the_revised_law_or_past_lunardate_have_no_provisional_calendar() -> None:
+def test_years_before_the_revised_law_or_after_2099_have_no_provisional_calendar() -> None:
     assert statutory_holidays(2024) is None and statutory_holidays(2100) is None
     assert statutory_holidays(2099) is not None and len(statutory_holidays(2027) or ()) == 13
     calendar = HolidayCalendar()
