@@ -214,6 +214,18 @@ class TransferOut(_Out):
     lines: list[CrimeLineOut]
 
 
+class ProvisionalOut(_Out):
+    """A due time counted in working days of a year no official holiday notice covers yet.
+
+    Those days come from 《全国年节及纪念日放假办法》第二条 and weekends alone (deadlines.py),
+    so the due time may move once the year's notice is added to ``calendar.yaml``.
+    """
+
+    years: list[int]
+    reason_zh: str
+    reason_en: str
+
+
 class ReportOut(_Out):
     """A report owed: type, sender, recipients, due time and article."""
 
@@ -223,6 +235,7 @@ class ReportOut(_Out):
     recipients: list[str]
     due: dt.datetime | None
     deadline: str  # the parameter and its value, e.g. "zero_report_hours = 24 hour"
+    due_provisional: ProvisionalOut | None = None  # set when ``due`` counted a provisional year
     criteria: list[str] = []
     citation: CitationOut
 
@@ -314,6 +327,18 @@ def _explain_disposal(disposal: DisposalDecision, zh: bool) -> list[str]:
     return lines
 
 
+def _explain_reports(reports: list[ReportOut], zh: bool) -> list[str]:
+    lines = ["  应报送的报告：" if zh else "  Reports owed:"]
+    for report in reports:
+        when = report.due.isoformat(sep=" ", timespec="minutes") if report.due else ("未定" if zh else "none")
+        lines.append(f"    {report.type_zh}（{report.citation.ref_zh}）：期限 {when}" if zh
+                     else f"    {report.type} ({report.citation.ref_en}): due {when}")
+        if report.due_provisional:
+            lines.append(f"      暂定期限：{report.due_provisional.reason_zh}" if zh
+                         else f"      provisional due time: {report.due_provisional.reason_en}")
+    return lines
+
+
 def _explain(decision: Decision, lang: str) -> str:
     zh = lang == "zh"
     stamp = decision.ruleset
@@ -337,6 +362,8 @@ def _explain(decision: Decision, lang: str) -> str:
     lines.extend(_explain_violations(decision.violations, zh))
     lines.append("")
     lines.extend(_explain_disposal(decision.disposal, zh))
+    if decision.escalation is not None and decision.escalation.reports:
+        lines.extend(_explain_reports(decision.escalation.reports, zh))
     lines.append("")
     lines.append("三、适用规则" if zh else "3. Rules applied")
     for fired in decision.trace:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import units
 from .case import Case, CaseEvent, CaseEventKind, CaseState
-from .deadlines import HolidayCalendar, due
+from .deadlines import UNSEEDED_POLICIES, Due, HolidayCalendar, due, provisional_reason
 from .decision import (
     CitationOut,
     ConditionOut,
@@ -25,6 +25,7 @@ from .decision import (
     FilingOut,
     Fired,
     LimitationOut,
+    ProvisionalOut,
     RecipientOut,
     ReportOut,
     RulesetStamp,
@@ -152,14 +153,36 @@ def supplied_facts(observation: Observation, graph: RuleGraph, day: dt.date) -> 
 
 
 def calendar_of(graph: RuleGraph, day: dt.date) -> HolidayCalendar:
-    return HolidayCalendar.from_parameters(_param(graph, "calendar_years", day),
-                                           _param(graph, "calendar_holidays", day),
-                                           _param(graph, "calendar_workdays", day))
+    """The working-day calendar of ``parameters/calendar.yaml`` in force on ``day``."""
+    policy = _param(graph, "calendar_unseeded_years", day)
+    if policy not in UNSEEDED_POLICIES:
+        param = graph.parameters["calendar_unseeded_years"]
+        raise RulesetError([RuleProblem(param.position.file, param.position.line,
+                                        f"parameter 'calendar_unseeded_years' is {policy!r}",
+                                        fix=f"one of {', '.join(UNSEEDED_POLICIES)}")])
+    try:
+        return _calendar(_param(graph, "calendar_years", day), _param(graph, "calendar_holidays", day),
+                         _param(graph, "calendar_workdays", day), policy)
+    except (TypeError, ValueError) as exc:
+        param = graph.parameters["calendar_years"]
+        raise RulesetError([RuleProblem(param.position.file, None, f"calendar parameters: {exc}",
+                                        fix="years as integers, days as YYYY-MM-DD")]) from None
+
+
+_calendar = functools.lru_cache(maxsize=16)(HolidayCalendar.from_parameters)
+
+
+@functools.lru_cache(maxsize=16)
+def _provisional(years: tuple[int, ...]) -> ProvisionalOut | None:
+    if not years:
+        return None
+    return ProvisionalOut(years=list(years), reason_zh=provisional_reason(years, "zh"),
+                          reason_en=provisional_reason(years, "en"))
 
 
 def deadline_of(graph: RuleGraph, name: str, anchor: dt.datetime, day: dt.date,
-                path: str = "deadline") -> tuple[dt.datetime | None, str]:
-    """The due time of the period named by parameter ``name`` from ``anchor``, and its text."""
+                path: str = "deadline") -> tuple[Due, str]:
+    """When the period named by parameter ``name`` from ``anchor`` ends, and its text."""
     value = _param(graph, name, day)
     param = graph.parameters[name]
     unit = _unit_name(param.unit) if param.unit else None
@@ -181,7 +204,7 @@ def deadline_of(graph: RuleGraph, name: str, anchor: dt.datetime, day: dt.date,
     else:
         raise RulesetError([RuleProblem(str(param.position), None, f"parameter {name!r} is not a deadline",
                                         fix="give it a unit: hour, day or working_day")])
-    return dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=anchor.tzinfo), text
+    return Due(dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=anchor.tzinfo)), text
 
 
 @functools.lru_cache(maxsize=64)
@@ -276,7 +299,8 @@ def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kind
         for at in anchors:
             due_at, text = deadline_of(ruleset.graph, outputs["deadline"], at, day, f"reports.{kind}")
             out.append(ReportOut(type=kind, type_zh=NAMES_ZH[kind], sender=outputs["sender"],
-                                 recipients=list(outputs["recipients"]), due=due_at, deadline=text,
+                                 recipients=list(outputs["recipients"]), due=due_at.at, deadline=text,
+                                 due_provisional=_provisional(due_at.provisional_years),
                                  criteria=criteria if kind == "special_report" else [], citation=cited))
     return out
 
@@ -317,6 +341,7 @@ class ObligationOut(_Out):
     actor: str
     due: dt.datetime | None
     deadline: str | None
+    due_provisional: ProvisionalOut | None = None  # set when ``due`` counted a provisional year
     citation: CitationOut
 
 
@@ -466,7 +491,9 @@ def _obligations(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date) 
         due_at, text = deadline_of(ruleset.graph, name, start, day, f"obligations.{outputs['duty']}") if name \
             else (None, None)
         if outputs["duty"] == "decide_transfer":
-            decided = due_at
+            decided = due_at.at if due_at else None
         out.append(ObligationOut(duty=outputs["duty"], duty_zh=NAMES_ZH[outputs["duty"]], actor=outputs["actor"],
-                                 due=due_at, deadline=text, citation=_cite(ruleset, OBLIGATIONS, index)[1]))
+                                 due=due_at.at if due_at else None, deadline=text,
+                                 due_provisional=_provisional(due_at.provisional_years) if due_at else None,
+                                 citation=_cite(ruleset, OBLIGATIONS, index)[1]))
     return out

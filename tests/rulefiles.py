@@ -21,6 +21,18 @@ def copy_bundled(target: Path) -> Path:
     return destination
 
 
+def copy_with_edits(target: Path, file: str, *edits: tuple[str, str]) -> Path:
+    """A copy of the bundled ruleset with each ``(old, new)`` text replaced once in ``file``."""
+    directory = copy_bundled(target)
+    path = directory / file
+    text = path.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return directory
+
+
 def article8_header(directory: Path) -> str:
     """The head of art08_zones.yaml up to its tables (article, titles, exact quote)."""
     text = (directory / "art08_zones.yaml").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from patrolrules.errors import InputError, RulesetError
 from patrolrules.observation import LeadSource
 from patrolrules.ruleset import load_ruleset
 
-from .rulefiles import copy_bundled
+from .rulefiles import copy_with_edits
 
 RULESET = patrolrules.load_ruleset()
 RANK = {"fail": 0, "pass": 1, "good": 2, "excellent": 3}
@@ -162,14 +162,7 @@ def test_bad_what_if_and_bad_input_are_input_errors():
 
 
 def _mutated(tmp_path, *edits: tuple[str, str]) -> Path:
-    directory = copy_bundled(tmp_path)
-    params = directory / "parameters" / "art22_24_assessment.yaml"
-    text = params.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text
-        text = text.replace(old, new, 1)
-    params.write_text(text, encoding="utf-8")
-    return directory
+    return copy_with_edits(tmp_path, "parameters/art22_24_assessment.yaml", *edits)
 
 
 def test_sub_weights_not_adding_up_to_the_declared_total_are_rejected_with_file_and_line(tmp_path):

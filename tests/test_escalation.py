@@ -17,7 +17,6 @@ import patrolrules
 from patrolrules import InputError
 from patrolrules.case import CaseEvent, CaseEventKind
 from patrolrules.cli import main
-from patrolrules.deadlines import HolidayCalendar, add_working_days, due
 from patrolrules.escalation import lifecycle_table, run_lifecycle
 
 from .strategies import observations
@@ -203,42 +202,6 @@ def test_naive_times_and_unknown_events_are_listed_together() -> None:
                                "events": [{"kind": "exploded", "at": "2024-05-06T09:00:00"}]})
     paths = {p.path for p in caught.value.problems}
     assert {"unit_kind", "events.0.kind", "events.0.at"} <= paths
-
-
-# ---- deadlines -----------------------------------------------------------------------
-
-
-@given(st.dates(dt.date(2004, 1, 1), dt.date(2026, 11, 30)), st.integers(1, 15))
-@settings(max_examples=200)
-def test_working_day_deadlines_never_fall_on_a_non_working_day(start: dt.date, count: int) -> None:
-    import chinese_calendar
-
-    calendar = HolidayCalendar()
-    last = add_working_days(start, count, calendar)
-    assert chinese_calendar.is_workday(last)
-    between = [start + dt.timedelta(days=d) for d in range(1, (last - start).days + 1)]
-    assert sum(chinese_calendar.is_workday(d) for d in between) == count
-
-
-def test_a_year_no_calendar_covers_raises_instead_of_guessing() -> None:
-    anchor = dt.datetime(2026, 12, 30, 10, tzinfo=TZ)
-    with pytest.raises(InputError) as caught:
-        due(anchor, 3, "working_day", HolidayCalendar())  # type: ignore[arg-type]
-    assert "2027" in caught.value.problems[0].message
-
-
-def test_a_supplied_calendar_counts_its_holidays_and_make_up_days() -> None:
-    calendar = HolidayCalendar(years=frozenset({2027}), holidays=frozenset({dt.date(2027, 1, 1)}),
-                               workdays=frozenset({dt.date(2027, 1, 2)}))
-    # 31 Dec 2026 (Thu) + 2 working days: 1 Jan is a holiday, Sat 2 Jan a make-up day, then Mon 4 Jan.
-    assert add_working_days(dt.date(2026, 12, 31), 2, calendar) == dt.date(2027, 1, 4)
-
-
-def test_hours_run_from_the_moment_and_days_end_at_the_close_of_day() -> None:
-    from fractions import Fraction
-
-    assert due(T0, Fraction(24), "hour", HolidayCalendar()) == T0 + dt.timedelta(hours=24)
-    assert due(T0, Fraction(3), "day", HolidayCalendar()) == dt.datetime(2024, 5, 9, 23, 59, 59, tzinfo=TZ)
 
 
 # ---- the observation-level section and the CLI -------------------------------------

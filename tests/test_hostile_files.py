@@ -36,6 +36,7 @@ HOSTILE = {
     "very_long_line": "name: " + "x" * (2 * 1024 * 1024 - 100) + "\n",
     "huge_file": "# " + "y" * (3 * 1024 * 1024) + "\n",
     "timestamp": "name: 2024-01-01T00:00:00Z\n",
+    "impossible_date": "effective: 2019-02-30\n",
     "duplicate_keys": "name: a\nname: b\n",
     "binary_garbage": "\x00\x01\x02\xff" * 1000,
     "multi_document": "name: a\n---\nname: b\n",

@@ -131,7 +131,11 @@ def _convert(node: Any, label: str) -> Any:
             sequence.append(_convert(item, label))
             sequence.item_lines.append(item.start_mark.line + 1)
         return sequence
-    value = _SCALAR.construct_object(node)
+    try:
+        value = _SCALAR.construct_object(node)
+    except ValueError as exc:  # e.g. 2027-02-30: PyYAML reads it as a date and fails
+        raise RulesetError([RuleProblem(label, node.start_mark.line + 1, f"{node.value!r} cannot be read: {exc}",
+                                        fix="write a real date (YYYY-MM-DD), or quote the text")]) from None
     if isinstance(value, dt.datetime):
         raise RulesetError([RuleProblem(label, node.start_mark.line + 1, "use a date (YYYY-MM-DD), not a timestamp")])
     return value
