@@ -64,7 +64,7 @@ NAMES_ZH = {  # GLOSSARY.md
     "crime_342": "非法占用农用地罪（刑法第三百四十二条）", "crime_343_1": "非法采矿罪（刑法第三百四十三条第一款）",
     "zero_report": "零报告", "special_report": "专项报告", "periodic_quarterly": "定期报告（季度）",
     "periodic_annual": "定期报告（年度）", "weekly_report": "每周报告巡查工作开展情况",
-    "oral_stop": "口头制止", "serve_written_notice": "下达书面通知书",
+    "oral_stop": "口头制止", "serve_written_notice": "书面制止：依法及时下达通知书",
     "suspend_approvals": "通知相关科室停止办理相关审批手续",
     "reinspect": "跟踪检查整改情况", "report_to_bureau": "向区规划和自然资源局报告",
     "written_report": "书面报告区政府和重庆市规划和自然资源局", "letter_to_township": "函告镇乡人民政府或街道办事处",
