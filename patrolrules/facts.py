@@ -92,8 +92,11 @@ DERIVED = {
     "crime.area.permanent_basic_farmland": (TypeDef(Kind.QUANTITY, dimension="area"),
                                             _counted((LandClass.permanent_basic_farmland,)),
                                             "PBF occupied, with the past year's unprocessed acts"),
-    "crime.area_cultivated": (TypeDef(Kind.QUANTITY, dimension="area"), _counted(_CULTIVATED),
-                              "cultivated land occupied, with the past year's unprocessed acts"),
+    # 法释〔2000〕14号 第3条: 基本农田五亩以上 or 基本农田以外的耕地十亩以上 — two separate lines.
+    "crime.area.ordinary_cultivated_land": (TypeDef(Kind.QUANTITY, dimension="area"),
+                                            _counted((LandClass.ordinary_cultivated_land,)),
+                                            "cultivated land other than PBF occupied, with the past year's "
+                                            "unprocessed acts"),
     "crime.area.forest_public_welfare": (TypeDef(Kind.QUANTITY, dimension="area"),
                                          _counted((LandClass.forest_public_welfare,)),
                                          "public-welfare forest land occupied, with the past year's unprocessed acts"),
