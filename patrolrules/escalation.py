@@ -143,11 +143,19 @@ def forest_line_ratio(observation: Observation, graph: RuleGraph, day: dt.date) 
     return float(total)
 
 
+def letter_to_township_mandatory(graph: RuleGraph, day: dt.date) -> bool | None:
+    """Art. 14 ¶1 "同时，函告": whether the letter to the township is a duty (a parameter; unknown if absent)."""
+    param = graph.parameters.get("letter_to_township_mandatory")
+    value = None if param is None else param.at(day)
+    return None if value is None else bool(value)
+
+
 def supplied_facts(observation: Observation, graph: RuleGraph, day: dt.date) -> dict[str, Any]:
     """Facts the tables read that need the ruleset's parameters."""
     return {
         "limitation.within": limitation(observation, graph, day).within,
         "quantities.forest_line_ratio": forest_line_ratio(observation, graph, day),
+        "escalation.letter_to_township_mandatory": letter_to_township_mandatory(graph, day),
     }
 
 

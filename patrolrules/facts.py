@@ -119,6 +119,9 @@ DERIVED.update({
                           "discovered within the limitation period (行政处罚法 第36条)"),
     "quantities.forest_line_ratio": (TypeDef(Kind.NUMBER), _supplied,
                                      "public-welfare + commercial forest as a share of their 刑法 第342条 lines"),
+    "escalation.letter_to_township_mandatory": (TypeDef(Kind.BOOLEAN), _supplied,
+                                                "the parameter letter_to_township_mandatory in force (Art. 14 ¶1 "
+                                                "同时，函告), so the case duty follows the recipients table"),
 })
 
 EXTRACTOR = FactExtractor(Observation, DERIVED)
