@@ -20,7 +20,7 @@ ACTION_NAMES = {
     "collect_evidence": ("依法收集相关证据材料", "collect evidence"),
     "oral_stop": ("口头制止", "oral stop"),
     "prevent_start": ("制止拟建行为，督促不得实施", "stop the planned act before it starts"),
-    "written_notice": ("下达书面制止通知书", "serve the written stop notice"),
+    "written_notice": ("书面制止：依法及时下达通知书", "serve the written stop notice"),
     "halt_approvals": ("通知区规划和自然资源局相关科室停止办理相关审批手续",
                        "notify the bureau's sections to stop processing related approvals"),
     "report_upward": ("同时向上级报告", "report to the superior at the same time"),

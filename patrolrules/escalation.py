@@ -65,7 +65,7 @@ NAMES_ZH = {  # GLOSSARY.md
     "crime_342": "非法占用农用地罪（刑法第三百四十二条）", "crime_343_1": "非法采矿罪（刑法第三百四十三条第一款）",
     "zero_report": "零报告", "special_report": "专项报告", "periodic_quarterly": "定期报告（季度）",
     "periodic_annual": "定期报告（年度）", "weekly_report": "每周报告巡查工作开展情况",
-    "oral_stop": "口头制止", "serve_written_notice": "下达书面通知书",
+    "oral_stop": "口头制止", "serve_written_notice": "书面制止：依法及时下达通知书",
     "suspend_approvals": "通知相关科室停止办理相关审批手续",
     "reinspect": "跟踪检查整改情况", "report_to_bureau": "向区规划和自然资源局报告",
     "written_report": "书面报告区政府和重庆市规划和自然资源局", "letter_to_township": "函告镇乡人民政府或街道办事处",
@@ -144,11 +144,19 @@ def forest_line_ratio(observation: Observation, graph: RuleGraph, day: dt.date) 
     return float(total)
 
 
+def letter_to_township_mandatory(graph: RuleGraph, day: dt.date) -> bool | None:
+    """Art. 14 ¶1 "同时，函告": whether the letter to the township is a duty (a parameter; unknown if absent)."""
+    param = graph.parameters.get("letter_to_township_mandatory")
+    value = None if param is None else param.at(day)
+    return None if value is None else bool(value)
+
+
 def supplied_facts(observation: Observation, graph: RuleGraph, day: dt.date) -> dict[str, Any]:
     """Facts the tables read that need the ruleset's parameters."""
     return {
         "limitation.within": limitation(observation, graph, day).within,
         "quantities.forest_line_ratio": forest_line_ratio(observation, graph, day),
+        "escalation.letter_to_township_mandatory": letter_to_township_mandatory(graph, day),
     }
 
 

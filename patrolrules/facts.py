@@ -15,8 +15,6 @@ from .engine.facts import FactExtractor
 from .engine.tables import Kind, TypeDef
 from .observation import LandClass, Observation
 
-_CULTIVATED = (LandClass.permanent_basic_farmland, LandClass.ordinary_cultivated_land)
-
 
 def _area_sum(observation: Observation, classes: tuple[LandClass, ...] | None) -> float | None:
     areas = observation.quantities.area
@@ -29,11 +27,6 @@ def _area_sum(observation: Observation, classes: tuple[LandClass, ...] | None) -
 
 def _total_area(observation: Any) -> float | None:
     return _area_sum(observation, None)
-
-
-def _cultivated_area(observation: Any) -> float | None:
-    # 刑法 第342条 with 法释〔2000〕14号 第3条 counts cultivated land together.
-    return _area_sum(observation, _CULTIVATED)
 
 
 def counted_area(observation: Any, classes: tuple[LandClass, ...]) -> Fraction | None:
@@ -82,8 +75,6 @@ def _other_provision_named(observation: Any) -> bool:
 DERIVED = {
     "quantities.area_total": (TypeDef(Kind.QUANTITY, dimension="area"), _total_area,
                               "total occupied area, all land classes"),
-    "quantities.area_cultivated": (TypeDef(Kind.QUANTITY, dimension="area"), _cultivated_area,
-                                   "occupied cultivated land, permanent basic farmland included"),
     "land.facility_agri.area_exceeds_filing": (TypeDef(Kind.BOOLEAN), _facility_area_exceeds_filing,
                                                "facility land in use exceeds the filed area (Art. 9(五))"),
     "activity.other_provision_named": (TypeDef(Kind.BOOLEAN), _other_provision_named,
@@ -92,8 +83,11 @@ DERIVED = {
     "crime.area.permanent_basic_farmland": (TypeDef(Kind.QUANTITY, dimension="area"),
                                             _counted((LandClass.permanent_basic_farmland,)),
                                             "PBF occupied, with the past year's unprocessed acts"),
-    "crime.area_cultivated": (TypeDef(Kind.QUANTITY, dimension="area"), _counted(_CULTIVATED),
-                              "cultivated land occupied, with the past year's unprocessed acts"),
+    # 法释〔2000〕14号 第3条: 基本农田五亩以上 or 基本农田以外的耕地十亩以上 — two separate lines.
+    "crime.area.ordinary_cultivated_land": (TypeDef(Kind.QUANTITY, dimension="area"),
+                                            _counted((LandClass.ordinary_cultivated_land,)),
+                                            "cultivated land other than PBF occupied, with the past year's "
+                                            "unprocessed acts"),
     "crime.area.forest_public_welfare": (TypeDef(Kind.QUANTITY, dimension="area"),
                                          _counted((LandClass.forest_public_welfare,)),
                                          "public-welfare forest land occupied, with the past year's unprocessed acts"),
@@ -125,6 +119,9 @@ DERIVED.update({
                           "discovered within the limitation period (行政处罚法 第36条)"),
     "quantities.forest_line_ratio": (TypeDef(Kind.NUMBER), _supplied,
                                      "public-welfare + commercial forest as a share of their 刑法 第342条 lines"),
+    "escalation.letter_to_township_mandatory": (TypeDef(Kind.BOOLEAN), _supplied,
+                                                "the parameter letter_to_township_mandatory in force (Art. 14 ¶1 "
+                                                "同时，函告), so the case duty follows the recipients table"),
 })
 
 EXTRACTOR = FactExtractor(Observation, DERIVED)

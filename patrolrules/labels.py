@@ -51,7 +51,7 @@ FACT_LABELS_ZH: dict[str, str] = {
     "activity.stage": "进展阶段",
     "activity.villager_own_home": "村民自建住宅",
     "activity.river_sand": "河道采砂",
-    "permits.planning.status": "建设工程规划许可证状态",
+    "permits.planning.status": "（乡村）建设工程规划许可证状态",
     "permits.planning.conforming": "按许可建设",
     "permits.exploration_licence.status": "勘查许可证状态",
     "permits.mining_licence.status": "采矿许可证状态",

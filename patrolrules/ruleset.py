@@ -133,6 +133,8 @@ class Ruleset:
         self._lock = threading.Lock()
         self._starts = (loaded.meta.effective, *(d for d in self._graph.change_dates() if d > loaded.meta.effective))
         self._texts = _clause_texts(loaded)
+        # Articles of a single 款: a Chinese citation names no 第一款 (第九条第（四）项).
+        self._one_paragraph = frozenset(a.article for a in loaded.regulation.articles if len(a.paragraphs) == 1)
         self._stamp = RulesetStamp(name=self.name, version=self.version, content_id=self._content_id)
         self._cited: dict[Citation, CitationOut] = {}  # frozen outputs, shared between decisions
         self._bases: dict[Citation, tuple[BasisOut, ...]] = {}
@@ -286,7 +288,8 @@ class Ruleset:
         ref_zh = f"《{self._loaded.regulation.title_zh}》第{chinese_number(a)}条"
         ref_en = f"Art. {a}"
         if p is not None:
-            ref_zh += f"第{chinese_number(p)}款"
+            if not (p == 1 and a in self._one_paragraph):
+                ref_zh += f"第{chinese_number(p)}款"
             ref_en += f" ¶{p}"
         if i is not None:
             ref_zh += f"第（{chinese_number(i)}）项"

@@ -29,3 +29,23 @@ def test_stop_and_notice_follow_the_violation_and_stage(ruleset):
         assert orders == list(range(1, len(orders) + 1))
 
     check()
+
+
+GENERAL_CHECKS = ["offender", "project_name", "site_location", "area", "land_use", "approval_progress",
+                  "construction_progress"]
+
+
+def test_every_violation_gets_every_initial_check_of_art_11_3(ruleset):
+    # Art. 11(三): 应当对涉嫌违法主体、项目名称、用地位置、面积、用途、审批和施工进展情况、无证勘查或者开采矿产资源等情况
+    # 进行初步核查 — for any act found; the mineral facts only where item (六) is found.
+    @given(strategies.observations(ruleset))
+    def check(observation):
+        decision = ruleset.evaluate(observation)
+        checks = decision.disposal.verification_checklist
+        if decision.violations.items:
+            assert checks[:7] == GENERAL_CHECKS
+            assert ("mineral_activity" in checks) == (6 in decision.violations.item_numbers)
+        else:
+            assert checks == []
+
+    check()

@@ -173,6 +173,24 @@ def test_observation_escalation_has_both_mandatory_recipients() -> None:
     assert quiet.escalation is not None and quiet.escalation.recipients == []
 
 
+@pytest.mark.parametrize("mandatory", [True, False])
+def test_the_township_letter_is_a_case_duty_exactly_when_the_recipients_table_makes_it_mandatory(
+        mandatory: bool) -> None:
+    # Art. 14 ¶1 "同时，函告" follows a "可以" clause; the reading is the parameter letter_to_township_mandatory.
+    ruleset = RULESET.with_parameters({"letter_to_township_mandatory": mandatory})
+    decision = ruleset.evaluate_case(
+        {"id": "C", "township": "高峰街道", "unit_kind": "resource_station",
+         "observation": {"observed_at": T0.isoformat(), "activity": {"kind": "land_occupation"}},
+         "events": _events(["discovered", "written_notice_served", "reinspection_ongoing"]),
+         "violation_items": ["i1"]})
+    assert decision.state == "escalated"
+    township = [r for r in decision.recipients if r.recipient == "township_government"]
+    assert [r.mandatory for r in township] == [mandatory]
+    duties = [o.duty for o in decision.obligations]
+    assert ("letter_to_township" in duties) == mandatory
+    assert {"report_to_bureau", "written_report"} <= set(duties)  # 应当: never depends on the parameter
+
+
 # ---- lifecycle errors ----------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
+from patrolrules.engine.tables import Citation
 from patrolrules.observation import ActivityKind, LandClass
 
 from . import strategies
@@ -113,3 +114,19 @@ def test_every_unknown_listed_would_change_something(ruleset):
             assert any("items" in a.changes for m in decision.missing_facts for a in m.alternatives)
 
     check()
+
+
+def test_chinese_citations_name_a_paragraph_only_where_the_article_has_several(ruleset):
+    # Art. 9 and Art. 11 are one paragraph with items: cited 第九条第（四）项, as the explanation heads them;
+    # Art. 8 (three paragraphs) and Art. 14 (two) name the paragraph. English keeps the structure.
+    def ref(article, paragraph=None, item=None):
+        out = ruleset.cite(Citation(article, paragraph, item))
+        return out.ref_zh.split("》", 1)[1], out.ref_en, out.text_zh
+
+    assert ref(9, 1, 4)[:2] == ("第九条第（四）项", "Art. 9 ¶1 (4)")
+    assert ref(9, 1, 4)[2].startswith("(四)占用基本农田")
+    assert ref(11, 1, 3)[0] == "第十一条第（三）项"
+    assert ref(21, 1)[0] == "第二十一条"
+    assert ref(8, 3, 1)[0] == "第八条第三款第（一）项"
+    assert ref(14, 1)[0] == "第十四条第一款"
+    assert ref(13, 3)[0] == "第十三条第三款"
