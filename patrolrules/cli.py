@@ -26,38 +26,94 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _read_text(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
+    """The file (``-``: stdin) as text: strict UTF-8, a leading byte-order mark dropped."""
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        if path == "-":
+            buffer = getattr(sys.stdin, "buffer", None)
+            if buffer is None:  # already text (a replaced sys.stdin)
+                return sys.stdin.read().removeprefix("\ufeff")
+            raw: bytes = buffer.read()
+        else:
+            raw = Path(path).read_bytes()
+        return raw.decode("utf-8-sig")
+    except OSError as exc:
         raise InputError([Problem(path, f"cannot read file: {exc}")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(path, f"not UTF-8 at byte {exc.start}", None, "a UTF-8 text file")]) from None
 
 
-def read_records(path: str) -> list[Any]:
-    """JSON (one object or a list) or JSON Lines; raises ``InputError`` naming every bad line."""
-    text = _read_text(path)
+class _NotJSON(ValueError):
+    """A text that is not one JSON value: why, and the line where known."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:  # the JSON decoder would keep the last silently
+            raise _NotJSON(f"duplicate key {key!r}")
+        found[key] = value
+    return found
+
+
+def _loads(text: str) -> Any:
+    """One JSON value; raises ``_NotJSON`` for anything the decoder refuses or cannot hold."""
+    try:
+        return json.loads(text, object_pairs_hook=_object)
+    except _NotJSON:
+        raise
+    except json.JSONDecodeError as exc:
+        raise _NotJSON(exc.msg, exc.lineno) from None
+    except RecursionError:
+        raise _NotJSON("nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise _NotJSON(str(exc)) from None
+
+
+def parse_records(text: str) -> list[Any]:
+    """JSON (one value or a list) or JSON Lines; raises ``InputError`` naming every bad line."""
     stripped = text.strip()
     if not stripped:
         return []
+    whole: _NotJSON | None = None
     if stripped[0] in "[{" or ("\n" not in stripped):  # one JSON document, pretty-printed or not
         try:
-            data = json.loads(stripped)
+            data = _loads(text)
             return data if isinstance(data, list) else [data]
-        except json.JSONDecodeError:
-            pass
+        except _NotJSON as exc:
+            whole = exc
     records: list[Any] = []
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(f"line {number}", f"not JSON: {exc.msg}", line[:60], "one JSON object per line"))
+            records.append(_loads(line))
+        except _NotJSON as exc:
+            if whole is not None and whole.reason != "Extra data" and not records and not problems:
+                # one broken document, not JSON Lines (whose first value would parse, then "Extra data")
+                where = f"line {whole.line}" if whole.line else "<document>"
+                raise InputError([Problem(where, f"not JSON: {whole.reason}", None,
+                                          "one JSON document, or one JSON object per line")]) from None
+            problems.append(Problem(f"line {number}", f"not JSON: {exc.reason}", line[:60],
+                                    "one JSON object per line"))
     if problems:
         raise InputError(problems)
     return records
+
+
+def read_records(path: str) -> list[Any]:
+    """The records of a JSON or JSON Lines file (``-``: stdin); raises ``InputError``."""
+    return parse_records(_read_text(path))
+
+
+def _numbered(label: str, problems: list[Problem]) -> list[Problem]:
+    """The problems of one record of many, their paths prefixed with ``label``."""
+    return [Problem(f"{label}: {p.path}" if p.path else label, p.message, p.given, p.expected) for p in problems]
 
 
 def _dump(data: Any, out: TextIO) -> None:
@@ -75,7 +131,7 @@ def _evaluate_all(args: argparse.Namespace) -> list[Any]:
         try:
             decisions.append(ruleset.evaluate(record, engine=args.engine))
         except InputError as exc:
-            problems.extend(Problem(f"record {index}: {p.path}", p.message, p.given, p.expected) for p in exc.problems)
+            problems.extend(_numbered(f"record {index}", exc.problems))
     if problems:  # never a partial result: all records or none
         raise InputError(problems)
     return decisions
@@ -171,7 +227,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         try:
             results.append(assess(ruleset, record))
         except InputError as exc:
-            problems.extend(Problem(f"record {index}: {p.path}", p.message, p.given, p.expected) for p in exc.problems)
+            problems.extend(_numbered(f"record {index}", exc.problems))
     if problems:  # never a partial result
         raise InputError(problems)
     for result in results:
@@ -187,20 +243,14 @@ def cmd_case(args: argparse.Namespace) -> int:
     from .ruleset import load_ruleset
 
     ruleset = load_ruleset(args.ruleset)
-    text = _read_text(args.file)
-    try:  # one (pretty-printed) JSON document, else JSON Lines
-        whole = json.loads(text)
-        records = whole if isinstance(whole, list) else [whole]
-    except json.JSONDecodeError:
-        records = read_records(args.file)
+    records = read_records(args.file)  # one (pretty-printed) JSON document, a list, or JSON Lines
     decisions = []
     problems: list[Problem] = []
     for index, record in enumerate(records, start=1):
         try:
             decisions.append(ruleset.evaluate_case(record))
         except InputError as exc:
-            prefix = f"case {index}: " if len(records) > 1 else ""
-            problems.extend(Problem(f"{prefix}{p.path}", p.message, p.given, p.expected) for p in exc.problems)
+            problems.extend(_numbered(f"case {index}", exc.problems) if len(records) > 1 else exc.problems)
     if problems:  # never a partial result
         raise InputError(problems)
     for decision in decisions:
