@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TypeVar
 
 from .errors import InputError, PatrolRulesError, Problem
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+T = TypeVar("T")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,35 +113,36 @@ def read_records(path: str) -> list[Any]:
     return parse_records(_read_text(path))
 
 
-def _numbered(label: str, problems: list[Problem]) -> list[Problem]:
-    """The problems of one record of many, their paths prefixed with ``label``."""
-    return [Problem(f"{label}: {p.path}" if p.path else label, p.message, p.given, p.expected) for p in problems]
+def _each(records: Sequence[Any], decide: Callable[[Any], T], label: str | None = "record") -> list[T]:
+    """``decide`` of every record, or one ``InputError`` with every record's problems: never a partial result."""
+    results: list[T] = []
+    problems: list[Problem] = []
+    for index, record in enumerate(records, start=1):
+        try:
+            results.append(decide(record))
+        except InputError as exc:
+            prefix = f"{label} {index}" if label else ""
+            problems.extend(Problem(f"{prefix}: {p.path}" if prefix and p.path else prefix or p.path, p.message,
+                                    p.given, p.expected) for p in exc.problems)
+    if problems:
+        raise InputError(problems)
+    return results
 
 
-def _dump(data: Any, out: TextIO) -> None:
-    out.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+def _json_line(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def _evaluate_all(args: argparse.Namespace) -> list[Any]:
     from .ruleset import load_ruleset
 
     ruleset = load_ruleset(args.ruleset, overlays=getattr(args, "overlay", None) or ())
-    records = read_records(args.file)
-    decisions: list[Any] = []
-    problems: list[Problem] = []
-    for index, record in enumerate(records, start=1):
-        try:
-            decisions.append(ruleset.evaluate(record, engine=args.engine))
-        except InputError as exc:
-            problems.extend(_numbered(f"record {index}", exc.problems))
-    if problems:  # never a partial result: all records or none
-        raise InputError(problems)
-    return decisions
+    return _each(read_records(args.file), lambda record: ruleset.evaluate(record, engine=args.engine))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    for decision in _evaluate_all(args):
-        _dump(decision.model_dump(mode="json"), sys.stdout)
+    for decision in _evaluate_all(args):  # all decided before the first line: never a partial output
+        sys.stdout.write(_json_line(decision.model_dump(mode="json")))
     return EXIT_OK
 
 
@@ -203,17 +206,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             extra["as_of"] = dt.date.fromisoformat(args.as_of)
         except ValueError:
             raise InputError([Problem("--as-of", "not a date", args.as_of, "a date YYYY-MM-DD")]) from None
-    invalid = 0
-    for index, record in enumerate(records, start=1):
-        result = VALIDATORS[args.kind](ruleset, record, **extra)
-        _dump({"record": index, **result.model_dump(mode="json")}, sys.stdout)
-        if not result.valid:
-            invalid += 1
-            for problem in result.problems:
-                cited = f" [{problem.citation.ref_en}]" if problem.citation else ""
-                print(f"record {index}: {problem.path or '<root>'}: {problem.message}; expected {problem.expected}"
-                      f"{cited}", file=sys.stderr)
-    return EXIT_FINDINGS if invalid else EXIT_OK
+    results = _each(records, lambda record: VALIDATORS[args.kind](ruleset, record, **extra))
+    for index, result in enumerate(results, start=1):
+        sys.stdout.write(_json_line({"record": index, **result.model_dump(mode="json")}))
+        for problem in result.problems:
+            cited = f" [{problem.citation.ref_en}]" if problem.citation else ""
+            print(f"record {index}: {problem.path or '<root>'}: {problem.message}; expected {problem.expected}"
+                  f"{cited}", file=sys.stderr)
+    return EXIT_FINDINGS if any(not result.valid for result in results) else EXIT_OK
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
@@ -221,20 +221,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from .ruleset import load_ruleset
 
     ruleset = load_ruleset(args.ruleset)
-    results = []
-    problems: list[Problem] = []
-    for index, record in enumerate(read_records(args.file), start=1):
-        try:
-            results.append(assess(ruleset, record))
-        except InputError as exc:
-            problems.extend(_numbered(f"record {index}", exc.problems))
-    if problems:  # never a partial result
-        raise InputError(problems)
+    results = _each(read_records(args.file), lambda record: assess(ruleset, record))
     for result in results:
-        if args.format == "markdown":
-            sys.stdout.write(result.markdown() + "\n")
-        else:
-            _dump(result.model_dump(mode="json"), sys.stdout)
+        sys.stdout.write(result.markdown() + "\n" if args.format == "markdown"
+                         else _json_line(result.model_dump(mode="json")))
     return EXIT_OK
 
 
@@ -244,17 +234,9 @@ def cmd_case(args: argparse.Namespace) -> int:
 
     ruleset = load_ruleset(args.ruleset)
     records = read_records(args.file)  # one (pretty-printed) JSON document, a list, or JSON Lines
-    decisions = []
-    problems: list[Problem] = []
-    for index, record in enumerate(records, start=1):
-        try:
-            decisions.append(ruleset.evaluate_case(record))
-        except InputError as exc:
-            problems.extend(_numbered(f"case {index}", exc.problems) if len(records) > 1 else exc.problems)
-    if problems:  # never a partial result
-        raise InputError(problems)
+    decisions = _each(records, ruleset.evaluate_case, "case" if len(records) > 1 else None)
     for decision in decisions:
-        _dump(decision.model_dump(mode="json"), sys.stdout)
+        sys.stdout.write(_json_line(decision.model_dump(mode="json")))
     return EXIT_OK
 
 
@@ -289,6 +271,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return _emit(report, args.format)
 
 
+def _percent(text: str) -> float:
+    """A coverage threshold in percent; NaN is refused (every comparison with it is false, so it passed)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of percent")
+    return value
+
+
 def _add_ci_commands(sub: Any) -> None:
     """check / test / diff: CI of rule changes (docs/ci.md)."""
     formats = ["text", "json", "junit", "markdown"]
@@ -299,7 +292,7 @@ def _add_ci_commands(sub: Any) -> None:
 
     test = sub.add_parser("test", help="run the golden cases; rule and clause coverage")
     test.add_argument("directory", nargs="?", default=None, help="ruleset directory (default: bundled)")
-    test.add_argument("--min-coverage", type=float, default=0.0, help="fail below this rule coverage (percent)")
+    test.add_argument("--min-coverage", type=_percent, default=0.0, help="fail below this rule coverage (percent)")
     test.add_argument("--format", choices=formats, default="text")
     test.set_defaults(func=cmd_test)
 
@@ -382,6 +375,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `patrolrules evaluate … | head`
         return EXIT_OK
+    except OSError as exc:  # e.g. `reference --out` where nothing can be written
+        print(f"patrolrules: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover

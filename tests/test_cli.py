@@ -134,3 +134,24 @@ def test_case_reads_json_lines_from_stdin():
     result = run("case", "-", stdin=CASE + "\n" + CASE + "\n")
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["state"] for line in result.stdout.splitlines()] == ["discovered", "discovered"]
+
+
+def test_validate_prints_nothing_when_a_later_record_is_bad_input():
+    ledger = ('{"patrol_time": "2024-05-01T09:00:00+08:00"}\n'
+              '{"patrol_time": "2010-05-01T09:00:00+08:00"}\n')  # before the ruleset took effect
+    result = run("validate", "ledger", "-", stdin=ledger)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert not result.stdout and "record 2: date: before the ruleset took effect" in result.stderr
+
+
+def test_an_unwritable_reference_target_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = run("reference", "--out", str(blocker / "reference"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and str(blocker) in result.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "lots"])
+def test_min_coverage_must_be_a_number(value):
+    result = run("test", "--min-coverage", value)
+    assert result.returncode == 2 and "is not a number of percent" in result.stderr and not result.stdout
