@@ -76,8 +76,8 @@ class CaseRecord(_Model):
 class Staffing(_Model):
     """定编定岗定员 (Art. 17): posts in the quota and posts filled."""
 
-    quota: int | None = Field(None, ge=1)
-    actual: int | None = Field(None, ge=0)
+    quota: int | None = Field(None, ge=1, le=100_000)
+    actual: int | None = Field(None, ge=0, le=100_000)
 
 
 class EquipmentKind(StrEnum):

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -28,7 +29,7 @@ class Problem:
     def __str__(self) -> str:
         text = f"{self.path or '<root>'}: {self.message}"
         if self.given is not None:
-            text += f" (given {self.given!r})"
+            text += f" (given {shown(self.given)})"
         if self.expected:
             text += f"; expected {self.expected}"
         return text
@@ -37,7 +38,7 @@ class Problem:
         return {
             "path": self.path,
             "message": self.message,
-            "given": self.given if _jsonable(self.given) else repr(self.given),
+            "given": self.given if _jsonable(self.given) else shown(self.given),
             "expected": self.expected,
         }
 
@@ -71,8 +72,30 @@ class RuleProblem:
         }
 
 
+_MAX_SHOWN = 200
+
+
+def shown(value: Any) -> str:
+    """A short repr of a given value; never raises (an int too long to print, a huge text)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4300 digits, alone or inside a container
+        text = f"<an integer of {value.bit_length()} bits>" if isinstance(value, int) else f"<{type(value).__name__}>"
+    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN - 1] + "…"
+
+
 def _jsonable(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool, list, dict))
+    if value is None or isinstance(value, (str, float, bool)):
+        return True
+    if isinstance(value, int):
+        return value.bit_length() < 14_000  # JSON text of at most 4300 digits
+    if isinstance(value, (list, dict)):
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError, RecursionError):
+            return False
+        return True
+    return False
 
 
 class PatrolRulesError(Exception):

@@ -313,7 +313,7 @@ class Party(_Model):
     identified: bool | None = Field(None, description="an identifiable party (立案 condition)")
     is_official: bool | None = None
     penalties_within_two_years: int | None = Field(
-        None, ge=0, description="administrative penalties for the same kind of act in the last two years")
+        None, ge=0, le=1000, description="administrative penalties for the same kind of act in the last two years")
     penalised_within_three_years: bool | None = Field(
         None, description="penalised for occupying grassland in the last three years (2012 草原 interpretation 第2条)")
 

@@ -21,7 +21,7 @@ from . import units
 from .contexts import catalogue, findings, run_context
 from .decision import CitationOut
 from .engine.tables import Kind
-from .errors import validation_problems
+from .errors import shown, validation_problems
 from .labels import VALUE_LABELS_ZH
 from .observation import Area, Observation, UnitKind
 
@@ -383,7 +383,7 @@ def _parse(model: type[_Model], data: Any) -> tuple[Any, list[RecordProblem], se
         errors = exc.errors()
     scalar = (str, int, float, bool, type(None))
     problems = [RecordProblem(path=p.path, code="invalid", message=p.message, expected=p.expected,
-                              given=p.given if isinstance(p.given, scalar) else repr(p.given))
+                              given=p.as_dict()["given"] if isinstance(p.given, scalar) else shown(p.given))
                 for p in validation_problems(errors)]
     bad = {str(e["loc"][0]) for e in errors if e.get("loc")}
     try:

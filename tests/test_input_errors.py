@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
 from hypothesis import given
@@ -93,3 +94,28 @@ def test_fuzzed_input_only_raises_documented_errors(observation):
     except InputError as exc:
         assert exc.problems and all(p.path is not None for p in exc.problems)
     assert observation == original
+
+
+@pytest.mark.parametrize("area", ["1e999 m2", "1e99999999 m2", "1e-99999999 亩", "1e300 km2",
+                                  {"value": "1e999999999", "unit": "亩"}, {"value": 10**400, "unit": "m2"}],
+                         ids=["1e999", "1e99999999", "1e-99999999", "1e300 km2", "dict text", "dict int"])
+def test_out_of_range_quantities_are_refused_quickly(ruleset, area):
+    started = time.process_time()
+    problem = _problems(ruleset, {**BASE, "quantities": {"area": {"grassland": area}}})["quantities.area.grassland"]
+    assert "out of range" in problem.message and problem.expected.startswith("an area")
+    assert time.process_time() - started < 1
+
+
+def test_integers_too_long_to_print_are_listed_not_raised(ruleset):
+    problems = _problems(ruleset, {"observed_at": 10**5000, "party": {"penalties_within_two_years": 10**5000}})
+    assert problems["party.penalties_within_two_years"].expected == "a value ≤ 1000"
+    assert "integer of 16610 bits" in str(InputError(list(problems.values())))
+    assert "observed_at" in problems
+
+
+@pytest.mark.parametrize("value", ["1e99999999 m", 10**5000, "1e999 m"], ids=["1e99999999 m", "10**5000", "1e999 m"])
+def test_out_of_range_parameter_values_are_refused(ruleset, value):
+    with pytest.raises(InputError) as info:
+        ruleset.with_parameters({"national_road_buffer": value})
+    [problem] = info.value.problems
+    assert problem.path == "national_road_buffer" and "out of range" in problem.message
