@@ -399,6 +399,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     day = discovered_at.date()
     kinds = [e.kind for e in parsed.events]
     escalated_at = next((parsed.events[i].at for i, _, to, _ in steps if to == CaseState.escalated.value), None)
+    period = ruleset._period(day, "native", "events.0.at")  # rules as of the discovery
     facts = ruleset.facts_of(observation, day)
     circumstances = observation.circumstances
     facts.update({
@@ -415,7 +416,6 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     # Items the case record establishes (e.g. after investigation) outrank what the
     # observation's facts alone let the Art. 9 table find.
     pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
-    period = ruleset._period(day, "native")
     run = compiled.run(period.tables, period.matcher, facts, pinned)
     graph = ruleset.graph
     last_at = parsed.events[-1].at

@@ -205,11 +205,11 @@ class Ruleset:
         assert isinstance(matcher, codegen.GeneratedMatcher)
         return matcher
 
-    def _period(self, day: dt.date, engine: str) -> _Period:
+    def _period(self, day: dt.date, engine: str, path: str = "observed_at") -> _Period:
         if engine not in ENGINES:
             raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
         if day < self.effective:
-            raise InputError([Problem("observed_at", f"before the ruleset took effect ({self.effective})",
+            raise InputError([Problem(path, f"before the ruleset took effect ({self.effective})",
                                       day.isoformat(), f"a date on or after {self.effective}")])
         start = max(s for s in self._starts if s <= day)
         key = (start, engine)

@@ -141,7 +141,7 @@ def test_validate_prints_nothing_when_a_later_record_is_bad_input():
               '{"patrol_time": "2010-05-01T09:00:00+08:00"}\n')  # before the ruleset took effect
     result = run("validate", "ledger", "-", stdin=ledger)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert not result.stdout and "record 2: date: before the ruleset took effect" in result.stderr
+    assert not result.stdout and "record 2: patrol_time: before the ruleset took effect" in result.stderr
 
 
 def test_an_unwritable_reference_target_exits_2(tmp_path):
