@@ -131,7 +131,11 @@ def _convert(node: Any, label: str) -> Any:
             sequence.append(_convert(item, label))
             sequence.item_lines.append(item.start_mark.line + 1)
         return sequence
-    value = _SCALAR.construct_object(node)
+    try:
+        value = _SCALAR.construct_object(node)
+    except (ValueError, OverflowError) as exc:  # a date such as 2024-13-01, an int of more than 4300 digits
+        raise RulesetError([RuleProblem(label, node.start_mark.line + 1, f"cannot read {node.value[:40]!r}: {exc}",
+                                        fix="write a date YYYY-MM-DD or a number of at most 300 digits")]) from None
     if isinstance(value, dt.datetime):
         raise RulesetError([RuleProblem(label, node.start_mark.line + 1, "use a date (YYYY-MM-DD), not a timestamp")])
     return value
