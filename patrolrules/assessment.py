@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .contexts import catalogue, findings, parameter, run_context
+from .contexts import catalogue, findings, graph_of, parameter, run_context
 from .decision import CitationOut
 from .engine.tables import Kind
-from .errors import InputError, Problem, parse_input
+from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
 from .observation import Day, LeadSource, UnitKind
 from .observation import InputModel as _Model
 from .records import CHINA, AnnualPlan, LedgerEntry, validate_ledger
@@ -421,6 +421,11 @@ def _judgement(value: float | None, name: str) -> _Measure:
     return _Measure(rate, f"judged {value:g} out of 100 by the assessors")
 
 
+# The indicators ``_measures`` measures: the only ones the ``assessment_indicators`` table may name.
+INDICATORS = ("system_building", "responsibility", "coverage", "completion", "timely_discovery", "timely_stop",
+              "timely_report", "recording", "organisation", "staffing", "equipment")
+
+
 def _measures(ruleset: Ruleset, data: AssessmentInput, day: dt.date) -> dict[str, _Measure]:
     target = Fraction(parameter(ruleset, "detection_target", day))
     stop_days = _days_of(parameter(ruleset, "timely_stop_period", day))
@@ -473,7 +478,10 @@ def grade_of(ruleset: Ruleset, score: Fraction, day: dt.date) -> tuple[str, str,
     for found in findings(ruleset, "assessment", run):
         if found.table == "assessment_grade":
             return str(found.outputs["grade"]), str(found.outputs["grade_zh"]), f"{found.table}/{found.rule}"
-    raise AssertionError("the grade table has no rule for this score")  # the table is complete by construction
+    table = graph_of(ruleset, "assessment").table("assessment_grade")
+    raise RulesetError([RuleProblem(table.position.file, table.position.line,
+                                    f"the grade table gives no grade for the final score {float(score):g}",
+                                    fix="cover every score from 0 to 100")])
 
 
 def _grade_lines(ruleset: Ruleset, day: dt.date) -> list[tuple[str, Fraction]]:
@@ -631,7 +639,7 @@ def assess(ruleset: Ruleset, data: AssessmentInput | Mapping[str, Any]) -> Asses
     deductions_total = weights.deduction * len(falsified)
     deductions = []
     if falsified:
-        cite = next(r.citation for r in weights.rows if r.outputs["indicator"] == "recording")  # Art. 22 ¶3
+        cite = next((r.citation for r in weights.rows if r.outputs["indicator"] == "recording"), None)  # Art. 22 ¶3
         deductions.append(Deduction(
             reason=f"{len(falsified)} falsification finding(s) in spot checks × {float(weights.deduction):g} points",
             points=float(deductions_total), citation=cite,

@@ -157,6 +157,10 @@ def calendar_of(graph: RuleGraph, day: dt.date) -> HolidayCalendar:
                                            _param(graph, "calendar_workdays", day))
 
 
+# Deadlines named by a parameter without a unit: a day of the month, or a weekday (``deadline_of``).
+CALENDAR_DEADLINES = ("periodic_quarter_due_day", "periodic_annual_due_day", "weekly_report_weekday")
+
+
 def deadline_of(graph: RuleGraph, name: str, anchor: dt.datetime, day: dt.date,
                 path: str = "deadline") -> tuple[dt.datetime | None, str]:
     """The due time of the period named by parameter ``name`` from ``anchor``, and its text."""

@@ -24,7 +24,7 @@ from .engine import codegen, compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
 from .engine.loader import LoadedRuleset, load_directory
 from .engine.tables import Citation, FactDef, RuleGraph
-from .errors import InputError, PatrolRulesError, Problem, parse_input
+from .errors import InputError, PatrolRulesError, Problem, RulesetError, parse_input
 from .facts import EXTRACTOR, FACTS
 from .labels import chinese_number, label, shown_value
 from .observation import Observation
@@ -125,6 +125,12 @@ class Ruleset:
     """An immutable, loaded ruleset. Thread-safe: evaluation keeps no state."""
 
     def __init__(self, loaded: LoadedRuleset) -> None:
+        from . import contract
+
+        broken = contract.problems(loaded.graph, loaded.contexts)
+        if broken:
+            raise RulesetError(broken)
+        self._absent = contract.absent(loaded.graph)  # raised when a decision is asked for
         self._loaded = loaded
         self._graph: RuleGraph = loaded.graph
         canonical = json.dumps(loaded.canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -168,6 +174,8 @@ class Ruleset:
     # -- evaluation ----------------------------------------------------------
     def evaluate(self, observation: Observation | Mapping[str, Any], *, engine: Engine = "native") -> Decision:
         """The decision for one observation, with rules and parameters as of its date."""
+        if self._absent:
+            raise RulesetError(self._absent)
         parsed = parse_observation(observation)
         day = parsed.observed_at.date()
         period = self._period(day, engine)
@@ -197,6 +205,8 @@ class Ruleset:
 
     def evaluate_case(self, case: Any) -> escalation.CaseDecision:
         """Arts. 14–15 for one case (``patrolrules.case.Case`` or its JSON): state, obligations, reports."""
+        if self._absent:
+            raise RulesetError(self._absent)
         return escalation.evaluate_case(self, case)
 
     def native_matcher(self, day: dt.date) -> codegen.GeneratedMatcher:
