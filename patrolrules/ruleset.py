@@ -11,8 +11,9 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -48,6 +49,21 @@ def bundled_directory() -> Path:
 
 def load_ruleset(source: str | Path | None = None, overlays: Sequence[str | Path] = ()) -> Ruleset:
     """Load a ruleset directory (``None``: the bundled Wanzhou ruleset), then apply ``overlays`` in order."""
+    paths = (str, os.PathLike)
+    wrong = []
+    if source is not None and not isinstance(source, paths):
+        wrong.append(Problem("source", "not a path", type(source).__name__, "a directory path (str or Path) or None"))
+    listed: tuple[Any, ...] = ()
+    if overlays is not None and (isinstance(overlays, paths) or not isinstance(overlays, Iterable)):
+        bad = True  # one path (a str is iterable too), or no list at all
+    else:
+        listed = tuple(overlays or ())
+        bad = not all(isinstance(o, paths) for o in listed)
+    if bad:
+        wrong.append(Problem("overlays", "not a list of paths", type(overlays).__name__,
+                             "a list of overlay file paths, e.g. ['overlays/wider_buffers.yaml']"))
+    if wrong:
+        raise InputError(wrong)
     directory = bundled_directory() if source is None else Path(source)
     if not (directory / "ruleset.yaml").is_file():
         raise InputError([Problem("source", "not a ruleset directory (no ruleset.yaml)", str(source),
@@ -55,10 +71,10 @@ def load_ruleset(source: str | Path | None = None, overlays: Sequence[str | Path
     from .contexts import context_facts
 
     ruleset = Ruleset(load_directory(directory, FACTS, context_facts=context_facts()))
-    if overlays:
+    if listed:
         from .whatif import apply_overlays
 
-        ruleset = apply_overlays(ruleset, overlays)
+        ruleset = apply_overlays(ruleset, listed)
     return ruleset
 
 

@@ -204,3 +204,24 @@ def test_evaluate_many_keeps_every_row_and_says_why_a_row_failed(ruleset):
     assert list(frame.index) == [0, 1, 2, 3]
     assert frame["error"][0] is None and frame["error"][3] is None
     assert "observed_at: out of range" in frame["error"][1] and "out of range" in frame["error"][2]
+
+
+@pytest.mark.parametrize(("kwargs", "path"), [
+    ({"source": 5}, "source"),  # TypeError before
+    ({"source": b"rulesets/wanzhou"}, "source"),
+    ({"overlays": "overlays/national_road_buffer_50m.yaml"}, "overlays"),  # each character was read as a file
+    ({"overlays": [3]}, "overlays"),
+])
+def test_load_ruleset_arguments_of_the_wrong_type(kwargs, path):
+    with pytest.raises(InputError) as info:
+        patrolrules.load_ruleset(**kwargs)
+    [problem] = info.value.problems
+    assert problem.path == path and problem.expected
+
+
+def test_compare_needs_two_rulesets(ruleset):
+    pytest.importorskip("pandas")
+    with pytest.raises(InputError) as info:
+        patrolrules.compare(ruleset, None, [BASE])  # AttributeError before
+    [problem] = info.value.problems
+    assert (problem.path, problem.message) == ("variant", "not a ruleset")
