@@ -29,6 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _read_text(path: str) -> str:
     """The file (``-``: stdin) as text: strict UTF-8, a leading byte-order mark dropped."""
+    name = "<stdin>" if path == "-" else path
     try:
         if path == "-":
             buffer = getattr(sys.stdin, "buffer", None)
@@ -39,9 +40,9 @@ def _read_text(path: str) -> str:
             raw = Path(path).read_bytes()
         return raw.decode("utf-8-sig")
     except OSError as exc:
-        raise InputError([Problem(path, f"cannot read file: {exc}")]) from None
+        raise InputError([Problem(name, f"cannot read file: {exc}")]) from None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(path, f"not UTF-8 at byte {exc.start}", None, "a UTF-8 text file")]) from None
+        raise InputError([Problem(name, f"not UTF-8 at byte {exc.start}", None, "a UTF-8 text file")]) from None
 
 
 class _NotJSON(ValueError):
@@ -193,19 +194,14 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from .records import VALIDATORS
+    from .records import VALIDATORS, as_of_date
     from .ruleset import load_ruleset
 
     ruleset = load_ruleset(args.ruleset)
     records = read_records(args.file)
     extra: dict[str, Any] = {}
     if args.as_of is not None and args.kind != "team":
-        try:
-            extra["as_of"] = dt.date.fromisoformat(args.as_of)
-        except ValueError:
-            raise InputError([Problem("--as-of", "not a date", args.as_of, "a date YYYY-MM-DD")]) from None
+        extra["as_of"] = as_of_date(args.as_of, "--as-of")  # checked once, not once per record
     results = _each(records, lambda record: VALIDATORS[args.kind](ruleset, record, **extra))
     for index, result in enumerate(results, start=1):
         sys.stdout.write(_json_line({"record": index, **result.model_dump(mode="json")}))

@@ -404,12 +404,12 @@ def _problem(rule: str, outputs: dict[str, Any], citation: CitationOut, path: st
                          citation=citation, rule=rule)
 
 
-def _as_of(value: Any) -> dt.date | None:
-    """The ``as_of`` argument, read like a date field (``InputError`` otherwise)."""
+def as_of_date(value: Any, path: str = "as_of") -> dt.date | None:
+    """The ``as_of`` argument (a date or its ISO text), read like a date field; ``InputError`` otherwise."""
     try:
         return _AS_OF.validate_python(value)
     except ValidationError as exc:
-        raise InputError(validation_problems(exc.errors(), prefix="as_of")) from None
+        raise InputError(validation_problems(exc.errors(), prefix=path)) from None
 
 
 _AS_OF: TypeAdapter[dt.date | None] = TypeAdapter(Day | None)
@@ -418,7 +418,7 @@ _AS_OF: TypeAdapter[dt.date | None] = TypeAdapter(Day | None)
 def validate_ledger(ruleset: Ruleset, data: LedgerEntry | Mapping[str, Any], as_of: dt.date | None = None
                     ) -> Validation:
     """Every missing or inconsistent field of one ledger entry (Arts. 10–13); ``as_of`` checks unentered entries."""
-    as_of = _as_of(as_of)
+    as_of = as_of_date(as_of)
     entry, problems, bad = _parse(LedgerEntry, data)
     if entry is not None:
         day = as_of or (_china_day(entry.patrol_time) if entry.patrol_time else ruleset.effective)
@@ -455,7 +455,7 @@ def _next_weekday(day: dt.date, weekday: str) -> dt.date:
 def validate_plan(ruleset: Ruleset, data: AnnualPlan | Mapping[str, Any], as_of: dt.date | None = None
                   ) -> Validation:
     """Every missing element of an annual plan (Arts. 5(一), 6(一)), and its filing and weekly-report duties."""
-    as_of = _as_of(as_of)
+    as_of = as_of_date(as_of)
     plan, problems, bad = _parse(AnnualPlan, data)
     obligations: list[Obligation] = []
     if plan is not None:

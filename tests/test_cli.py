@@ -117,7 +117,7 @@ def test_deeply_nested_json_exits_2_without_a_traceback(tmp_path):
 
 def test_non_utf8_stdin_is_refused_like_a_non_utf8_file():
     result = run_bytes("evaluate", "-", stdin=b'{"observed_at": "\xff"}\n')
-    assert result.returncode == 2 and b"not UTF-8 at byte 17" in result.stderr and not result.stdout
+    assert result.returncode == 2 and b"<stdin>: not UTF-8 at byte 17" in result.stderr and not result.stdout
 
 
 @pytest.mark.parametrize("source", ["file", "stdin"])
@@ -155,3 +155,10 @@ def test_an_unwritable_reference_target_exits_2(tmp_path):
 def test_min_coverage_must_be_a_number(value):
     result = run("test", "--min-coverage", value)
     assert result.returncode == 2 and "is not a number of percent" in result.stderr and not result.stdout
+
+
+def test_validate_as_of_is_checked_once_with_its_range():
+    result = run("validate", "plan", "-", "--as-of", "9999-12-31", stdin='{"year": 2024}\n{"year": 2025}\n')
+    assert result.returncode == 2 and not result.stdout  # OverflowError in the weekly report's date before
+    assert result.stderr.count("out of range") == 1 and "--as-of: out of range" in result.stderr
+    assert "expected a date from 1900-01-01 to 2999-12-31" in result.stderr
