@@ -22,33 +22,32 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from .contexts import catalogue, findings, parameter, run_context
+from .contexts import catalogue, findings, graph_of, parameter, run_context
 from .decision import CitationOut
 from .engine.tables import Kind
-from .errors import InputError, Problem, parse_input
-from .observation import LeadSource, UnitKind
+from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
+from .observation import Day, LeadSource, UnitKind
+from .observation import InputModel as _Model
 from .records import CHINA, AnnualPlan, LedgerEntry, validate_ledger
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 # ---- inputs ---------------------------------------------------------------------
 
 
 class Period(_Model):
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("the period ends before it starts")
+            raise PydanticCustomError("period_order", "the period ends before it starts",
+                                      {"expected": f"an end on or after the start ({self.start})"})
         return self
 
 
@@ -65,19 +64,19 @@ class CaseRecord(_Model):
 
     id: str | None = None
     discovery_source: LeadSource | None = Field(None, description="patrol = found by the unit's own patrol")
-    discovered_on: dt.date | None = None
+    discovered_on: Day | None = None
     stop_required: bool = Field(True, description="false for an act that needed no stop (e.g. long finished)")
-    stopped_on: dt.date | None = None
-    report_due: dt.date | None = Field(None, description="deadline of the report owed (Arts. 14–15)")
-    reported_on: dt.date | None = None
+    stopped_on: Day | None = None
+    report_due: Day | None = Field(None, description="deadline of the report owed (Arts. 14–15)")
+    reported_on: Day | None = None
     responsible_officer: str | None = None
 
 
 class Staffing(_Model):
     """定编定岗定员 (Art. 17): posts in the quota and posts filled."""
 
-    quota: int | None = Field(None, ge=1)
-    actual: int | None = Field(None, ge=0)
+    quota: int | None = Field(None, ge=1, le=100_000)
+    actual: int | None = Field(None, ge=0, le=100_000)
 
 
 class EquipmentKind(StrEnum):
@@ -103,7 +102,7 @@ class Judgements(_Model):
 class SpotCheck(_Model):
     """A finding of an inspection or spot check (检查、抽查, Art. 23 ¶1)."""
 
-    date: dt.date | None = None
+    date: Day | None = None
     kind: Literal["falsification", "other"]
     ledger_entry_id: str | None = None
     person: str | None = None
@@ -138,8 +137,8 @@ class PreviousAssessment(_Model):
     """The unit's previous assessment, for Art. 23 ¶2 (未按要求整改 ⇒ 通报批评)."""
 
     grade: Literal["excellent", "good", "pass", "fail"]
-    rectification_deadline: dt.date | None = None
-    rectified_on: dt.date | None = None
+    rectification_deadline: Day | None = None
+    rectified_on: Day | None = None
 
 
 class AssessmentInput(_Model):
@@ -147,7 +146,7 @@ class AssessmentInput(_Model):
 
     unit: Unit
     period: Period
-    assessed_on: dt.date | None = Field(None, description="date of the assessment (default: the period's end)")
+    assessed_on: Day | None = Field(None, description="date of the assessment (default: the period's end)")
     plan: AnnualPlan | None = None
     ledger: tuple[LedgerEntry, ...] | None = None
     cases: tuple[CaseRecord, ...] | None = None
@@ -422,6 +421,11 @@ def _judgement(value: float | None, name: str) -> _Measure:
     return _Measure(rate, f"judged {value:g} out of 100 by the assessors")
 
 
+# The indicators ``_measures`` measures: the only ones the ``assessment_indicators`` table may name.
+INDICATORS = ("system_building", "responsibility", "coverage", "completion", "timely_discovery", "timely_stop",
+              "timely_report", "recording", "organisation", "staffing", "equipment")
+
+
 def _measures(ruleset: Ruleset, data: AssessmentInput, day: dt.date) -> dict[str, _Measure]:
     target = Fraction(parameter(ruleset, "detection_target", day))
     stop_days = _days_of(parameter(ruleset, "timely_stop_period", day))
@@ -447,7 +451,7 @@ class Weights:
     """The indicator weights, the declared total and the blend, as of one day (exact)."""
 
     def __init__(self, ruleset: Ruleset, day: dt.date) -> None:
-        run = run_context(ruleset, "assessment", {}, day)
+        run = run_context(ruleset, "assessment", {}, day, "period.end")
         self.rows = [f for f in findings(ruleset, "assessment", run) if f.table == "assessment_indicators"]
         self.weight = {str(f.outputs["indicator"]): Fraction(f.outputs["weight"]) for f in self.rows}
         self.total = Fraction(parameter(ruleset, "weight_total", day))
@@ -474,7 +478,10 @@ def grade_of(ruleset: Ruleset, score: Fraction, day: dt.date) -> tuple[str, str,
     for found in findings(ruleset, "assessment", run):
         if found.table == "assessment_grade":
             return str(found.outputs["grade"]), str(found.outputs["grade_zh"]), f"{found.table}/{found.rule}"
-    raise AssertionError("the grade table has no rule for this score")  # the table is complete by construction
+    table = graph_of(ruleset, "assessment").table("assessment_grade")
+    raise RulesetError([RuleProblem(table.position.file, table.position.line,
+                                    f"the grade table gives no grade for the final score {float(score):g}",
+                                    fix="cover every score from 0 to 100")])
 
 
 def _grade_lines(ruleset: Ruleset, day: dt.date) -> list[tuple[str, Fraction]]:
@@ -632,7 +639,7 @@ def assess(ruleset: Ruleset, data: AssessmentInput | Mapping[str, Any]) -> Asses
     deductions_total = weights.deduction * len(falsified)
     deductions = []
     if falsified:
-        cite = next(r.citation for r in weights.rows if r.outputs["indicator"] == "recording")  # Art. 22 ¶3
+        cite = next((r.citation for r in weights.rows if r.outputs["indicator"] == "recording"), None)  # Art. 22 ¶3
         deductions.append(Deduction(
             reason=f"{len(falsified)} falsification finding(s) in spot checks × {float(weights.deduction):g} points",
             points=float(deductions_total), citation=cite,

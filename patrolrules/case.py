@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .observation import Observation
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from .observation import InputModel as _Model
+from .observation import Moment, Observation
 
 
 class CaseState(StrEnum):
@@ -74,7 +71,7 @@ class CaseEvent(_Model):
     """One dated event of a case."""
 
     kind: CaseEventKind
-    at: AwareDatetime = Field(description="when it happened (timezone-aware)")
+    at: Moment = Field(description="when it happened (timezone-aware)")
     note: str | None = None
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TypeVar
 
 from .errors import InputError, PatrolRulesError, Problem
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+T = TypeVar("T")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,64 +28,122 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _read_text(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
+    """The file (``-``: stdin) as text: strict UTF-8, a leading byte-order mark dropped."""
+    name = "<stdin>" if path == "-" else path
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(path, f"cannot read file: {exc}")]) from None
+        if path == "-":
+            buffer = getattr(sys.stdin, "buffer", None)
+            if buffer is None:  # already text (a replaced sys.stdin)
+                return sys.stdin.read().removeprefix("\ufeff")
+            raw: bytes = buffer.read()
+        else:
+            raw = Path(path).read_bytes()
+        return raw.decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read file: {exc}")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(name, f"not UTF-8 at byte {exc.start}", None, "a UTF-8 text file")]) from None
 
 
-def read_records(path: str) -> list[Any]:
-    """JSON (one object or a list) or JSON Lines; raises ``InputError`` naming every bad line."""
-    text = _read_text(path)
+class _NotJSON(ValueError):
+    """A text that is not one JSON value: why, and the line where known."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:  # the JSON decoder would keep the last silently
+            raise _NotJSON(f"duplicate key {key!r}")
+        found[key] = value
+    return found
+
+
+def _loads(text: str) -> Any:
+    """One JSON value; raises ``_NotJSON`` for anything the decoder refuses or cannot hold."""
+    try:
+        return json.loads(text, object_pairs_hook=_object)
+    except _NotJSON:
+        raise
+    except json.JSONDecodeError as exc:
+        raise _NotJSON(exc.msg, exc.lineno) from None
+    except RecursionError:
+        raise _NotJSON("nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise _NotJSON(str(exc)) from None
+
+
+def parse_records(text: str) -> list[Any]:
+    """JSON (one value or a list) or JSON Lines; raises ``InputError`` naming every bad line."""
     stripped = text.strip()
     if not stripped:
         return []
+    whole: _NotJSON | None = None
     if stripped[0] in "[{" or ("\n" not in stripped):  # one JSON document, pretty-printed or not
         try:
-            data = json.loads(stripped)
+            data = _loads(text)
             return data if isinstance(data, list) else [data]
-        except json.JSONDecodeError:
-            pass
+        except _NotJSON as exc:
+            whole = exc
     records: list[Any] = []
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(f"line {number}", f"not JSON: {exc.msg}", line[:60], "one JSON object per line"))
+            records.append(_loads(line))
+        except _NotJSON as exc:
+            if whole is not None and whole.reason != "Extra data" and not records and not problems:
+                # one broken document, not JSON Lines (whose first value would parse, then "Extra data")
+                where = f"line {whole.line}" if whole.line else "<document>"
+                raise InputError([Problem(where, f"not JSON: {whole.reason}", None,
+                                          "one JSON document, or one JSON object per line")]) from None
+            problems.append(Problem(f"line {number}", f"not JSON: {exc.reason}", line[:60],
+                                    "one JSON object per line"))
     if problems:
         raise InputError(problems)
     return records
 
 
-def _dump(data: Any, out: TextIO) -> None:
-    out.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+def read_records(path: str) -> list[Any]:
+    """The records of a JSON or JSON Lines file (``-``: stdin); raises ``InputError``."""
+    return parse_records(_read_text(path))
+
+
+def _each(records: Sequence[Any], decide: Callable[[Any], T], label: str | None = "record") -> list[T]:
+    """``decide`` of every record, or one ``InputError`` with every record's problems: never a partial result."""
+    results: list[T] = []
+    problems: list[Problem] = []
+    for index, record in enumerate(records, start=1):
+        try:
+            results.append(decide(record))
+        except InputError as exc:
+            prefix = f"{label} {index}" if label else ""
+            problems.extend(Problem(f"{prefix}: {p.path}" if prefix and p.path else prefix or p.path, p.message,
+                                    p.given, p.expected) for p in exc.problems)
+    if problems:
+        raise InputError(problems)
+    return results
+
+
+def _json_line(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def _evaluate_all(args: argparse.Namespace) -> list[Any]:
     from .ruleset import load_ruleset
 
     ruleset = load_ruleset(args.ruleset, overlays=getattr(args, "overlay", None) or ())
-    records = read_records(args.file)
-    decisions: list[Any] = []
-    problems: list[Problem] = []
-    for index, record in enumerate(records, start=1):
-        try:
-            decisions.append(ruleset.evaluate(record, engine=args.engine))
-        except InputError as exc:
-            problems.extend(Problem(f"record {index}: {p.path}", p.message, p.given, p.expected) for p in exc.problems)
-    if problems:  # never a partial result: all records or none
-        raise InputError(problems)
-    return decisions
+    return _each(read_records(args.file), lambda record: ruleset.evaluate(record, engine=args.engine))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    for decision in _evaluate_all(args):
-        _dump(decision.model_dump(mode="json"), sys.stdout)
+    for decision in _evaluate_all(args):  # all decided before the first line: never a partial output
+        sys.stdout.write(_json_line(decision.model_dump(mode="json")))
     return EXIT_OK
 
 
@@ -134,30 +194,22 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from .records import VALIDATORS
+    from .records import VALIDATORS, as_of_date
     from .ruleset import load_ruleset
 
     ruleset = load_ruleset(args.ruleset)
     records = read_records(args.file)
     extra: dict[str, Any] = {}
     if args.as_of is not None and args.kind != "team":
-        try:
-            extra["as_of"] = dt.date.fromisoformat(args.as_of)
-        except ValueError:
-            raise InputError([Problem("--as-of", "not a date", args.as_of, "a date YYYY-MM-DD")]) from None
-    invalid = 0
-    for index, record in enumerate(records, start=1):
-        result = VALIDATORS[args.kind](ruleset, record, **extra)
-        _dump({"record": index, **result.model_dump(mode="json")}, sys.stdout)
-        if not result.valid:
-            invalid += 1
-            for problem in result.problems:
-                cited = f" [{problem.citation.ref_en}]" if problem.citation else ""
-                print(f"record {index}: {problem.path or '<root>'}: {problem.message}; expected {problem.expected}"
-                      f"{cited}", file=sys.stderr)
-    return EXIT_FINDINGS if invalid else EXIT_OK
+        extra["as_of"] = as_of_date(args.as_of, "--as-of")  # checked once, not once per record
+    results = _each(records, lambda record: VALIDATORS[args.kind](ruleset, record, **extra))
+    for index, result in enumerate(results, start=1):
+        sys.stdout.write(_json_line({"record": index, **result.model_dump(mode="json")}))
+        for problem in result.problems:
+            cited = f" [{problem.citation.ref_en}]" if problem.citation else ""
+            print(f"record {index}: {problem.path or '<root>'}: {problem.message}; expected {problem.expected}"
+                  f"{cited}", file=sys.stderr)
+    return EXIT_FINDINGS if any(not result.valid for result in results) else EXIT_OK
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
@@ -165,20 +217,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from .ruleset import load_ruleset
 
     ruleset = load_ruleset(args.ruleset)
-    results = []
-    problems: list[Problem] = []
-    for index, record in enumerate(read_records(args.file), start=1):
-        try:
-            results.append(assess(ruleset, record))
-        except InputError as exc:
-            problems.extend(Problem(f"record {index}: {p.path}", p.message, p.given, p.expected) for p in exc.problems)
-    if problems:  # never a partial result
-        raise InputError(problems)
+    results = _each(read_records(args.file), lambda record: assess(ruleset, record))
     for result in results:
-        if args.format == "markdown":
-            sys.stdout.write(result.markdown() + "\n")
-        else:
-            _dump(result.model_dump(mode="json"), sys.stdout)
+        sys.stdout.write(result.markdown() + "\n" if args.format == "markdown"
+                         else _json_line(result.model_dump(mode="json")))
     return EXIT_OK
 
 
@@ -187,24 +229,10 @@ def cmd_case(args: argparse.Namespace) -> int:
     from .ruleset import load_ruleset
 
     ruleset = load_ruleset(args.ruleset)
-    text = _read_text(args.file)
-    try:  # one (pretty-printed) JSON document, else JSON Lines
-        whole = json.loads(text)
-        records = whole if isinstance(whole, list) else [whole]
-    except json.JSONDecodeError:
-        records = read_records(args.file)
-    decisions = []
-    problems: list[Problem] = []
-    for index, record in enumerate(records, start=1):
-        try:
-            decisions.append(ruleset.evaluate_case(record))
-        except InputError as exc:
-            prefix = f"case {index}: " if len(records) > 1 else ""
-            problems.extend(Problem(f"{prefix}{p.path}", p.message, p.given, p.expected) for p in exc.problems)
-    if problems:  # never a partial result
-        raise InputError(problems)
+    records = read_records(args.file)  # one (pretty-printed) JSON document, a list, or JSON Lines
+    decisions = _each(records, ruleset.evaluate_case, "case" if len(records) > 1 else None)
     for decision in decisions:
-        _dump(decision.model_dump(mode="json"), sys.stdout)
+        sys.stdout.write(_json_line(decision.model_dump(mode="json")))
     return EXIT_OK
 
 
@@ -239,6 +267,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return _emit(report, args.format)
 
 
+def _percent(text: str) -> float:
+    """A coverage threshold in percent; NaN is refused (every comparison with it is false, so it passed)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of percent")
+    return value
+
+
 def _add_ci_commands(sub: Any) -> None:
     """check / test / diff: CI of rule changes (docs/ci.md)."""
     formats = ["text", "json", "junit", "markdown"]
@@ -249,7 +288,7 @@ def _add_ci_commands(sub: Any) -> None:
 
     test = sub.add_parser("test", help="run the golden cases; rule and clause coverage")
     test.add_argument("directory", nargs="?", default=None, help="ruleset directory (default: bundled)")
-    test.add_argument("--min-coverage", type=float, default=0.0, help="fail below this rule coverage (percent)")
+    test.add_argument("--min-coverage", type=_percent, default=0.0, help="fail below this rule coverage (percent)")
     test.add_argument("--format", choices=formats, default="text")
     test.set_defaults(func=cmd_test)
 
@@ -332,6 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `patrolrules evaluate … | head`
         return EXIT_OK
+    except OSError as exc:  # e.g. `reference --out` where nothing can be written
+        print(f"patrolrules: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -69,10 +69,10 @@ def recording() -> Iterator[set[str]]:
         _FIRED.reset(token)
 
 
-def run_context(ruleset: Ruleset, context: str, facts: Mapping[str, Any], day: dt.date) -> Run:
-    """Every table of ``context`` over ``facts``, with parameters as of ``day``."""
+def run_context(ruleset: Ruleset, context: str, facts: Mapping[str, Any], day: dt.date, path: str = "date") -> Run:
+    """Every table of ``context`` over ``facts``, with parameters as of ``day`` (the input field ``path``)."""
     if day < ruleset.effective:
-        raise InputError([Problem("date", f"before the ruleset took effect ({ruleset.effective})", day.isoformat(),
+        raise InputError([Problem(path, f"before the ruleset took effect ({ruleset.effective})", day.isoformat(),
                                   f"a date on or after {ruleset.effective}")])
     tables = compiled.resolve(graph_of(ruleset, context), day)
     run = compiled.run(tables, compiled.NativeMatcher(tables), facts)

@@ -188,6 +188,10 @@ def _provisional(years: tuple[int, ...]) -> ProvisionalOut | None:
                           reason_en=provisional_reason(years, "en"))
 
 
+# Deadlines named by a parameter without a unit: a day of the month, or a weekday (``deadline_of``).
+CALENDAR_DEADLINES = ("periodic_quarter_due_day", "periodic_annual_due_day", "weekly_report_weekday")
+
+
 def deadline_of(graph: RuleGraph, name: str, anchor: dt.datetime, day: dt.date,
                 path: str = "deadline") -> tuple[Due, str]:
     """When the period named by parameter ``name`` from ``anchor`` ends, and its text."""
@@ -432,6 +436,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     day = discovered_at.date()
     kinds = [e.kind for e in parsed.events]
     escalated_at = next((parsed.events[i].at for i, _, to, _ in steps if to == CaseState.escalated.value), None)
+    period = ruleset._period(day, "native", "events.0.at")  # rules as of the discovery
     facts = ruleset.facts_of(observation, day)
     circumstances = observation.circumstances
     facts.update({
@@ -448,7 +453,6 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     # Items the case record establishes (e.g. after investigation) outrank what the
     # observation's facts alone let the Art. 9 table find.
     pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
-    period = ruleset._period(day, "native")
     run = compiled.run(period.tables, period.matcher, facts, pinned)
     graph = ruleset.graph
     last_at = parsed.events[-1].at

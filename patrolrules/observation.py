@@ -11,7 +11,16 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from . import units
@@ -51,8 +60,30 @@ Money = Annotated[Any, QuantityMarker("money"), _validator("money"), _AS_TEXT, _
 Volume = Annotated[Any, QuantityMarker("volume"), _validator("volume"), _AS_TEXT, _schema("volume")]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+# Dates read from input: every deadline, limitation period and time zone computed from them stays
+# inside the years Python can represent (a date of 9999 overflowed there).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def _in_range(value: Any) -> Any:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise PydanticCustomError("date_range", "out of range",
+                                  {"expected": f"a date from {EARLIEST} to {LATEST}"})
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_in_range)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
+class InputModel(BaseModel):
+    """Base of every input model: unknown fields, NaN and infinities are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+_Model = InputModel
 
 
 # ---- enumerations (GLOSSARY.md) --------------------------------------------
@@ -222,7 +253,7 @@ class TemporaryUse(_Model):
     """Temporary land use (土地管理法 第57条)."""
 
     approved: bool | None = None
-    expires_on: dt.date | None = None
+    expires_on: Day | None = None
 
 
 class FacilityAgri(_Model):
@@ -313,7 +344,7 @@ class Party(_Model):
     identified: bool | None = Field(None, description="an identifiable party (立案 condition)")
     is_official: bool | None = None
     penalties_within_two_years: int | None = Field(
-        None, ge=0, description="administrative penalties for the same kind of act in the last two years")
+        None, ge=0, le=1000, description="administrative penalties for the same kind of act in the last two years")
     penalised_within_three_years: bool | None = Field(
         None, description="penalised for occupying grassland in the last three years (2012 草原 interpretation 第2条)")
 
@@ -343,7 +374,7 @@ class Observation(_Model):
     """One patrol observation of one site and act."""
 
     id: str | None = Field(None, description="your identifier, echoed in the decision")
-    observed_at: AwareDatetime = Field(
+    observed_at: Moment = Field(
         description="when it was seen (timezone-aware); rules are chosen as of this date")
     site: Site = Site()
     land: Land = Land()
@@ -354,6 +385,6 @@ class Observation(_Model):
     circumstances: Circumstances = Circumstances()
     patrol: Patrol = Patrol()
     lead_source: LeadSource | None = Field(None, description="Art. 20")
-    act_started_on: dt.date | None = None
-    act_ended_on: dt.date | None = Field(None, description="the act ended (a continuing act runs until then)")
+    act_started_on: Day | None = None
+    act_ended_on: Day | None = Field(None, description="the act ended (a continuing act runs until then)")
     project_name: str | None = None

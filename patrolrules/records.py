@@ -15,15 +15,16 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from . import units
 from .contexts import catalogue, findings, run_context
 from .decision import CitationOut
 from .engine.tables import Kind
-from .errors import validation_problems
+from .errors import InputError, shown, validation_problems
 from .labels import VALUE_LABELS_ZH
-from .observation import Area, Observation, UnitKind
+from .observation import Area, Day, Moment, Observation, UnitKind
+from .observation import InputModel as _Model
 
 if TYPE_CHECKING:
     from .decision import Decision
@@ -31,10 +32,6 @@ if TYPE_CHECKING:
 
 CHINA = dt.timezone(dt.timedelta(hours=8))  # dates of patrols are Beijing dates
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # ---- the ledger (Art. 10) ---------------------------------------------------
@@ -91,7 +88,7 @@ class LedgerEntry(_Model):
     id: str | None = None
     unit_kind: UnitKind | None = None
     unit_name: str | None = None
-    patrol_time: AwareDatetime | None = Field(None, description="巡查时间")
+    patrol_time: Moment | None = Field(None, description="巡查时间")
     patrol_staff: tuple[str, ...] = Field((), description="巡查人员")
     route: str | None = Field(None, description="巡查路线")
     plan_area: str | None = Field(None, description="the annual plan's area patrolled (links the entry to the plan)")
@@ -109,7 +106,7 @@ class LedgerEntry(_Model):
     zone_tier: Literal["key", "general", "unlisted"] | None = None
     item_codes: tuple[str, ...] = Field((), description="Art. 9 items found, e.g. i1")
     notice_type: NoticeType | None = None
-    entered_into_system: AwareDatetime | None = Field(None, description="录入巡查信息系统的时间")
+    entered_into_system: Moment | None = Field(None, description="录入巡查信息系统的时间")
 
 
 _MEASURES = tuple(m.value for m in StopMeasure)
@@ -190,8 +187,8 @@ class Officer(_Model):
 
     name: str | None = None
     certificate_no: str | None = Field(None, description="执法证件号")
-    certificate_valid_from: dt.date | None = None
-    certificate_valid_until: dt.date | None = None
+    certificate_valid_from: Day | None = None
+    certificate_valid_until: Day | None = None
     uniform: bool | None = Field(None, description="着装规范")
 
 
@@ -199,7 +196,7 @@ class PatrolTeam(_Model):
     """The officers executing one patrol task (Art. 12)."""
 
     id: str | None = None
-    patrol_date: dt.date | None = None
+    patrol_date: Day | None = None
     unit_name: str | None = None
     task: str | None = None
     officers: tuple[Officer, ...] = ()
@@ -281,7 +278,7 @@ class AnnualPlan(_Model):
     areas: tuple[PlanArea, ...] = ()
     implementing_units: tuple[str, ...] = Field((), description="巡查实施具体单位 (detachment plan)")
     base_frequency_per_week: float | None = Field(None, gt=0, description="巡查基本频率 (detachment plan)")
-    filed_on: dt.date | None = Field(None, description="date filed (备案) with the district bureau")
+    filed_on: Day | None = Field(None, description="date filed (备案) with the district bureau")
 
 
 _PER_AREA: dict[str, tuple[str, Callable[[PlanArea], bool]]] = {
@@ -383,8 +380,8 @@ def _parse(model: type[_Model], data: Any) -> tuple[Any, list[RecordProblem], se
         errors = exc.errors()
     scalar = (str, int, float, bool, type(None))
     problems = [RecordProblem(path=p.path, code="invalid", message=p.message, expected=p.expected,
-                              given=p.given if isinstance(p.given, scalar) else repr(p.given))
-                for p in validation_problems(errors)]
+                              given=p.as_dict()["given"] if isinstance(p.given, scalar) else shown(p.given))
+                for p in validation_problems(errors, model=model)]
     bad = {str(e["loc"][0]) for e in errors if e.get("loc")}
     try:
         record = model.model_validate({k: v for k, v in data.items() if k not in bad})
@@ -393,9 +390,9 @@ def _parse(model: type[_Model], data: Any) -> tuple[Any, list[RecordProblem], se
     return record, problems, bad
 
 
-def _table_problems(ruleset: Ruleset, context: str, facts: dict[str, Any], day: dt.date
+def _table_problems(ruleset: Ruleset, context: str, facts: dict[str, Any], day: dt.date, path: str
                     ) -> list[tuple[str, dict[str, Any], CitationOut]]:
-    run = run_context(ruleset, context, facts, day)
+    run = run_context(ruleset, context, facts, day, path)
     return [(f"{f.table}/{f.rule}", f.outputs, f.citation) for f in findings(ruleset, context, run)
             if "code" in f.outputs]
 
@@ -407,13 +404,26 @@ def _problem(rule: str, outputs: dict[str, Any], citation: CitationOut, path: st
                          citation=citation, rule=rule)
 
 
+def as_of_date(value: Any, path: str = "as_of") -> dt.date | None:
+    """The ``as_of`` argument (a date or its ISO text), read like a date field; ``InputError`` otherwise."""
+    try:
+        return _AS_OF.validate_python(value)
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc.errors(), prefix=path)) from None
+
+
+_AS_OF: TypeAdapter[dt.date | None] = TypeAdapter(Day | None)
+
+
 def validate_ledger(ruleset: Ruleset, data: LedgerEntry | Mapping[str, Any], as_of: dt.date | None = None
                     ) -> Validation:
     """Every missing or inconsistent field of one ledger entry (Arts. 10–13); ``as_of`` checks unentered entries."""
+    as_of = as_of_date(as_of)
     entry, problems, bad = _parse(LedgerEntry, data)
     if entry is not None:
         day = as_of or (_china_day(entry.patrol_time) if entry.patrol_time else ruleset.effective)
-        for rule, outputs, citation in _table_problems(ruleset, "ledger", ledger_facts(entry, as_of), day):
+        path = "as_of" if as_of else "patrol_time"
+        for rule, outputs, citation in _table_problems(ruleset, "ledger", ledger_facts(entry, as_of), day, path):
             if str(outputs["path"]) not in bad:
                 problems.append(_problem(rule, outputs, citation))
     record_id = entry.id if entry is not None else None
@@ -425,7 +435,7 @@ def validate_team(ruleset: Ruleset, data: PatrolTeam | Mapping[str, Any]) -> Val
     team, problems, bad = _parse(PatrolTeam, data)
     if team is not None:
         day = team.patrol_date or ruleset.effective
-        for rule, outputs, citation in _table_problems(ruleset, "team", team_facts(team), day):
+        for rule, outputs, citation in _table_problems(ruleset, "team", team_facts(team), day, "patrol_date"):
             code = str(outputs["code"])
             if code in _PER_OFFICER:
                 for index, officer in enumerate(team.officers):
@@ -445,12 +455,13 @@ def _next_weekday(day: dt.date, weekday: str) -> dt.date:
 def validate_plan(ruleset: Ruleset, data: AnnualPlan | Mapping[str, Any], as_of: dt.date | None = None
                   ) -> Validation:
     """Every missing element of an annual plan (Arts. 5(一), 6(一)), and its filing and weekly-report duties."""
+    as_of = as_of_date(as_of)
     plan, problems, bad = _parse(AnnualPlan, data)
     obligations: list[Obligation] = []
     if plan is not None:
         day = as_of or (dt.date(plan.year, 1, 1) if plan.year else ruleset.effective)
         day = max(day, ruleset.effective) if as_of is None else day
-        run = run_context(ruleset, "plan", plan_facts(plan), day)
+        run = run_context(ruleset, "plan", plan_facts(plan), day, "as_of")
         for found in findings(ruleset, "plan", run):
             rule, outputs, citation = f"{found.table}/{found.rule}", found.outputs, found.citation
             if "duty" in outputs:

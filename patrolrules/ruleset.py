@@ -11,8 +11,9 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -24,7 +25,7 @@ from .engine import codegen, compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
 from .engine.loader import LoadedRuleset, load_directory
 from .engine.tables import Citation, FactDef, RuleGraph
-from .errors import InputError, PatrolRulesError, Problem, parse_input
+from .errors import InputError, PatrolRulesError, Problem, RulesetError, parse_input
 from .facts import EXTRACTOR, FACTS
 from .labels import chinese_number, label, shown_value
 from .observation import Observation
@@ -48,6 +49,21 @@ def bundled_directory() -> Path:
 
 def load_ruleset(source: str | Path | None = None, overlays: Sequence[str | Path] = ()) -> Ruleset:
     """Load a ruleset directory (``None``: the bundled Wanzhou ruleset), then apply ``overlays`` in order."""
+    paths = (str, os.PathLike)
+    wrong = []
+    if source is not None and not isinstance(source, paths):
+        wrong.append(Problem("source", "not a path", type(source).__name__, "a directory path (str or Path) or None"))
+    listed: tuple[Any, ...] = ()
+    if overlays is not None and (isinstance(overlays, paths) or not isinstance(overlays, Iterable)):
+        bad = True  # one path (a str is iterable too), or no list at all
+    else:
+        listed = tuple(overlays or ())
+        bad = not all(isinstance(o, paths) for o in listed)
+    if bad:
+        wrong.append(Problem("overlays", "not a list of paths", type(overlays).__name__,
+                             "a list of overlay file paths, e.g. ['overlays/wider_buffers.yaml']"))
+    if wrong:
+        raise InputError(wrong)
     directory = bundled_directory() if source is None else Path(source)
     if not (directory / "ruleset.yaml").is_file():
         raise InputError([Problem("source", "not a ruleset directory (no ruleset.yaml)", str(source),
@@ -55,10 +71,10 @@ def load_ruleset(source: str | Path | None = None, overlays: Sequence[str | Path
     from .contexts import context_facts
 
     ruleset = Ruleset(load_directory(directory, FACTS, context_facts=context_facts()))
-    if overlays:
+    if listed:
         from .whatif import apply_overlays
 
-        ruleset = apply_overlays(ruleset, overlays)
+        ruleset = apply_overlays(ruleset, listed)
     return ruleset
 
 
@@ -125,6 +141,12 @@ class Ruleset:
     """An immutable, loaded ruleset. Thread-safe: evaluation keeps no state."""
 
     def __init__(self, loaded: LoadedRuleset) -> None:
+        from . import contract
+
+        broken = contract.problems(loaded.graph, loaded.contexts)
+        if broken:
+            raise RulesetError(broken)
+        self._absent = contract.absent(loaded.graph)  # raised when a decision is asked for
         self._loaded = loaded
         self._graph: RuleGraph = loaded.graph
         canonical = json.dumps(loaded.canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -170,6 +192,8 @@ class Ruleset:
     # -- evaluation ----------------------------------------------------------
     def evaluate(self, observation: Observation | Mapping[str, Any], *, engine: Engine = "native") -> Decision:
         """The decision for one observation, with rules and parameters as of its date."""
+        if self._absent:
+            raise RulesetError(self._absent)
         parsed = parse_observation(observation)
         day = parsed.observed_at.date()
         period = self._period(day, engine)
@@ -199,6 +223,8 @@ class Ruleset:
 
     def evaluate_case(self, case: Any) -> escalation.CaseDecision:
         """Arts. 14–15 for one case (``patrolrules.case.Case`` or its JSON): state, obligations, reports."""
+        if self._absent:
+            raise RulesetError(self._absent)
         return escalation.evaluate_case(self, case)
 
     def native_matcher(self, day: dt.date) -> codegen.GeneratedMatcher:
@@ -207,11 +233,11 @@ class Ruleset:
         assert isinstance(matcher, codegen.GeneratedMatcher)
         return matcher
 
-    def _period(self, day: dt.date, engine: str) -> _Period:
+    def _period(self, day: dt.date, engine: str, path: str = "observed_at") -> _Period:
         if engine not in ENGINES:
             raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
         if day < self.effective:
-            raise InputError([Problem("observed_at", f"before the ruleset took effect ({self.effective})",
+            raise InputError([Problem(path, f"before the ruleset took effect ({self.effective})",
                                       day.isoformat(), f"a date on or after {self.effective}")])
         start = max(s for s in self._starts if s <= day)
         key = (start, engine)

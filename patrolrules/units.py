@@ -65,6 +65,11 @@ CANONICAL_SYMBOL = {
     "meter ** 2": "m²", "meter": "m", "yuan": "元", "meter ** 3": "m³", "hour": "h", "working_day": "工作日",
 }
 
+# Magnitudes are compared as floats: beyond this (in any unit, and in the canonical unit) they would not be
+# finite. Exponents are checked on the text first: Fraction("1e99999999") would compute a 100-million-digit int.
+MAX_MAGNITUDE = Fraction(10) ** 300
+_MAX_EXPONENT_DIGITS = 3
+_EXPONENT = re.compile(r"[eE]([+-]?\d+)$")
 _NUMBER_UNIT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
 
 
@@ -118,6 +123,8 @@ def parse_quantity(value: Any, dimension: str) -> Any:
     quantity = ureg.Quantity(exact, unit)
     if not _has_dimension(unit, dimensionality):  # on the (cached) unit: reading quantity.units builds one
         raise QuantityError(f"wrong dimension ({dimension_of(quantity) or unit_text(quantity)})", readable)
+    if abs(canonical_magnitude(quantity, dimension)) > MAX_MAGNITUDE:
+        raise QuantityError(f"out of range: more than 1e300 {CANONICAL_SYMBOL[DIMENSIONS[dimension][1]]}", readable)
     return quantity
 
 
@@ -138,21 +145,30 @@ def unit_text(quantity: Any) -> str:
 
 
 def to_fraction(magnitude: Any) -> Fraction:
-    """An exact Fraction from a number or numeric string; rejects NaN, infinity and bools."""
+    """An exact Fraction from a number or numeric string; rejects NaN, infinity, bools and
+    magnitudes beyond ``MAX_MAGNITUDE``."""
     if isinstance(magnitude, bool):
         raise ValueError("expected a number, got a boolean")
     if isinstance(magnitude, float) and not math.isfinite(magnitude):
         raise ValueError("expected a finite number")
     if isinstance(magnitude, float):
-        return Fraction(repr(magnitude))  # 0.1 → 1/10, as written, not its binary value
-    if isinstance(magnitude, (int, Fraction)):
-        return Fraction(magnitude)
-    if isinstance(magnitude, str):
+        exact = Fraction(repr(magnitude))  # 0.1 → 1/10, as written, not its binary value
+    elif isinstance(magnitude, (int, Fraction)):
+        exact = Fraction(magnitude)
+    elif isinstance(magnitude, str):
+        text = magnitude.strip()
+        exponent = _EXPONENT.search(text)
+        if exponent and len(exponent.group(1).lstrip("+-0")) > _MAX_EXPONENT_DIGITS:
+            raise ValueError(f"out of range: {magnitude[:40]!r}")
         try:
-            return Fraction(magnitude.strip())
+            exact = Fraction(text)
         except (ValueError, ZeroDivisionError) as exc:
-            raise ValueError(f"not a number: {magnitude!r}") from exc
-    raise ValueError(f"expected a number, got {type(magnitude).__name__}")
+            raise ValueError(f"not a number: {magnitude[:40]!r}") from exc
+    else:
+        raise ValueError(f"expected a number, got {type(magnitude).__name__}")
+    if abs(exact) > MAX_MAGNITUDE:
+        raise ValueError("out of range: more than 1e300")
+    return exact
 
 
 def canonical_magnitude(quantity: Any, dimension: str) -> Fraction:

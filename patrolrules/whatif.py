@@ -576,6 +576,10 @@ class Comparison:
 
     def __init__(self, baseline: Ruleset, variant: Ruleset, data: Any, *, engine: Engine = "native") -> None:
         pd_ = _pandas()
+        wrong = [Problem(name, "not a ruleset", type(value).__name__, "a Ruleset from patrolrules.load_ruleset")
+                 for name, value in (("baseline", baseline), ("variant", variant)) if not isinstance(value, Ruleset)]
+        if wrong:
+            raise InputError(wrong)
         index, records = _records(data)
         self.baseline = baseline
         self.variant = variant

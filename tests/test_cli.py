@@ -76,3 +76,89 @@ def test_explain_gives_each_items_article_text_and_matched_facts(lang, fact):
     assert "(一)未经批准非法占用土地的；" in text and "(四)占用基本农田建窑、建房" in text
     assert fact in text
     assert ("第九条第（四）项（主要）" in text) if lang == "zh" else ("Art. 9 item (4) (primary)" in text)
+
+
+# ---- reading input: whatever the bytes, exit 2 with the problem, or every record read ----------------
+
+OBSERVATION = '{"observed_at": "2024-05-01T09:00:00+08:00"}'
+CASE = ('{"id": "C", "unit_kind": "resource_station", "observation": ' + OBSERVATION
+        + ', "events": [{"kind": "discovered", "at": "2024-05-01T09:00:00+08:00"}]}')
+
+
+def run_bytes(*args: str, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "patrolrules.cli", *args], input=stdin, capture_output=True)
+
+
+@pytest.mark.parametrize(("text", "where", "reason"), [
+    ("[" * 100_000 + "]" * 100_000, "<document>", "nested too deeply"),
+    ('{"a": ' * 100_000 + "1" + "}" * 100_000, "<document>", "nested too deeply"),
+    ('{"observed_at": 1' + "0" * 5000 + "}", "<document>", "4300 digits"),
+    ('{"observed_at": "2024-05-01T09:00:00+08:00", "observed_at": "2025-05-01T09:00:00+08:00"}', "<document>",
+     "duplicate key 'observed_at'"),
+    (OBSERVATION + '\n{"id": "a", "id": "b"}\n', "line 2", "duplicate key 'id'"),
+    ('{\n  "observed_at": "2024-05-01T09:00:00+08:00",\n  "site": {\n}\n', "line 5", "Expecting"),
+])
+def test_json_the_decoder_refuses_or_cannot_hold_is_an_input_error(text, where, reason):
+    from patrolrules.cli import parse_records
+    from patrolrules.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        parse_records(text)
+    [problem] = info.value.problems
+    assert problem.path == where and reason in problem.message and problem.expected
+
+
+def test_deeply_nested_json_exits_2_without_a_traceback(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = run("evaluate", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "nested too deeply" in result.stderr
+
+
+def test_non_utf8_stdin_is_refused_like_a_non_utf8_file():
+    result = run_bytes("evaluate", "-", stdin=b'{"observed_at": "\xff"}\n')
+    assert result.returncode == 2 and b"<stdin>: not UTF-8 at byte 17" in result.stderr and not result.stdout
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_a_byte_order_mark_is_dropped(tmp_path, source):
+    data = b"\xef\xbb\xbf" + (OBSERVATION + "\n" + OBSERVATION + "\n").encode("utf-8")
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(data)
+    result = run_bytes("evaluate", str(path) if source == "file" else "-", stdin=data)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_case_reads_json_lines_from_stdin():
+    result = run("case", "-", stdin=CASE + "\n" + CASE + "\n")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["state"] for line in result.stdout.splitlines()] == ["discovered", "discovered"]
+
+
+def test_validate_prints_nothing_when_a_later_record_is_bad_input():
+    ledger = ('{"patrol_time": "2024-05-01T09:00:00+08:00"}\n'
+              '{"patrol_time": "2010-05-01T09:00:00+08:00"}\n')  # before the ruleset took effect
+    result = run("validate", "ledger", "-", stdin=ledger)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert not result.stdout and "record 2: patrol_time: before the ruleset took effect" in result.stderr
+
+
+def test_an_unwritable_reference_target_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = run("reference", "--out", str(blocker / "reference"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and str(blocker) in result.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "lots"])
+def test_min_coverage_must_be_a_number(value):
+    result = run("test", "--min-coverage", value)
+    assert result.returncode == 2 and "is not a number of percent" in result.stderr and not result.stdout
+
+
+def test_validate_as_of_is_checked_once_with_its_range():
+    result = run("validate", "plan", "-", "--as-of", "9999-12-31", stdin='{"year": 2024}\n{"year": 2025}\n')
+    assert result.returncode == 2 and not result.stdout  # OverflowError in the weekly report's date before
+    assert result.stderr.count("out of range") == 1 and "--as-of: out of range" in result.stderr
+    assert "expected a date from 1900-01-01 to 2999-12-31" in result.stderr

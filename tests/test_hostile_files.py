@@ -36,10 +36,12 @@ HOSTILE = {
     "very_long_line": "name: " + "x" * (2 * 1024 * 1024 - 100) + "\n",
     "huge_file": "# " + "y" * (3 * 1024 * 1024) + "\n",
     "timestamp": "name: 2024-01-01T00:00:00Z\n",
-    "impossible_date": "effective: 2019-02-30\n",
+    "impossible_day": "effective: 2019-02-30\n",
     "duplicate_keys": "name: a\nname: b\n",
     "binary_garbage": "\x00\x01\x02\xff" * 1000,
     "multi_document": "name: a\n---\nname: b\n",
+    "integer_too_long_to_read": "name: " + "9" * 5000 + "\n",
+    "impossible_date": "effective: 2019-13-01\n",
 }
 
 
@@ -90,3 +92,19 @@ def test_a_cases_folder_outside_the_directory_is_refused(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("cases: cases", "cases: ../.."), encoding="utf-8")
     with pytest.raises(RulesetError, match="outside the ruleset directory"):
         patrolrules.load_ruleset(directory)
+
+
+@pytest.mark.parametrize(("file", "old", "new"), [
+    ("ruleset.yaml", "effective: 2019-01-01", "effective: 2019-13-01"),
+    ("parameters/art14_15.yaml", "value: 5}", "value: " + "9" * 5000 + "}"),
+])
+def test_scalars_yaml_cannot_construct_are_ruleset_errors_at_their_line(tmp_path, file, old, new):
+    directory = copy_bundled(tmp_path)
+    path = directory / file
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesetError) as info:
+        patrolrules.load_ruleset(directory)
+    [problem] = info.value.problems
+    assert (problem.file, problem.line) == (file, line) and problem.message.startswith("cannot read") and problem.fix

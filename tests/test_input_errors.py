@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -12,6 +15,7 @@ import patrolrules
 from patrolrules import InputError
 
 BASE = {"observed_at": "2024-05-01T09:00:00+08:00"}
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _problems(ruleset, observation) -> dict[str, patrolrules.Problem]:
@@ -93,3 +97,131 @@ def test_fuzzed_input_only_raises_documented_errors(observation):
     except InputError as exc:
         assert exc.problems and all(p.path is not None for p in exc.problems)
     assert observation == original
+
+
+@pytest.mark.parametrize("area", ["1e999 m2", "1e99999999 m2", "1e-99999999 亩", "1e300 km2",
+                                  {"value": "1e999999999", "unit": "亩"}, {"value": 10**400, "unit": "m2"}],
+                         ids=["1e999", "1e99999999", "1e-99999999", "1e300 km2", "dict text", "dict int"])
+def test_out_of_range_quantities_are_refused_quickly(ruleset, area):
+    started = time.process_time()
+    problem = _problems(ruleset, {**BASE, "quantities": {"area": {"grassland": area}}})["quantities.area.grassland"]
+    assert "out of range" in problem.message and problem.expected.startswith("an area")
+    assert time.process_time() - started < 1
+
+
+def test_integers_too_long_to_print_are_listed_not_raised(ruleset):
+    problems = _problems(ruleset, {"observed_at": 10**5000, "party": {"penalties_within_two_years": 10**5000}})
+    assert problems["party.penalties_within_two_years"].expected == "a value ≤ 1000"
+    assert "integer of 16610 bits" in str(InputError(list(problems.values())))
+    assert "observed_at" in problems
+
+
+@pytest.mark.parametrize("value", ["1e99999999 m", 10**5000, "1e999 m"], ids=["1e99999999 m", "10**5000", "1e999 m"])
+def test_out_of_range_parameter_values_are_refused(ruleset, value):
+    with pytest.raises(InputError) as info:
+        ruleset.with_parameters({"national_road_buffer": value})
+    [problem] = info.value.problems
+    assert problem.path == "national_road_buffer" and "out of range" in problem.message
+
+
+# ---- dates that would overflow the deadlines, periods and time zones computed from them ----------------
+
+FAR = "a date from 1900-01-01 to 2999-12-31"
+
+
+@pytest.mark.parametrize(("observation", "path"), [
+    ({"observed_at": "9999-12-31T23:59:59+08:00"}, "observed_at"),  # OverflowError in the report deadlines
+    ({"observed_at": "0001-01-01T00:00:00+14:00"}, "observed_at"),
+    ({**BASE, "act_ended_on": "9999-06-01", "land": {"restored": True}}, "act_ended_on"),  # ValueError (limitation)
+    ({**BASE, "land": {"temporary_use": {"expires_on": "0001-01-01"}}}, "land.temporary_use.expires_on"),
+])
+def test_dates_out_of_range_are_input_errors(ruleset, observation, path):
+    problem = _problems(ruleset, observation)[path]
+    assert problem.message == "out of range" and problem.expected == FAR
+
+
+def _case(at: str) -> dict[str, object]:
+    return {"id": "C", "unit_kind": "resource_station", "observation": BASE, "events": [{"kind": "discovered", "at": at}]}
+
+
+@pytest.mark.parametrize(("at", "message", "expected"), [
+    ("9999-12-31T20:00:00+08:00", "out of range", FAR),  # OverflowError before
+    ("2010-12-31T20:00:00+08:00", "before the ruleset took effect (2019-01-01)", "a date on or after 2019-01-01"),
+    ("2024-05-01T09:00:00", "Input should have timezone info", "a date-time with timezone, e.g. 2024-05-01T09:30:00+08:00"),
+])
+def test_case_event_dates_are_checked_at_their_own_path(ruleset, at, message, expected):
+    with pytest.raises(InputError) as info:
+        ruleset.evaluate_case(_case(at))
+    [problem] = info.value.problems  # no extra "events: too short" for the failed event
+    assert (problem.path, problem.message, problem.expected) == ("events.0.at", message, expected)
+
+
+def test_record_times_out_of_range_are_listed_as_problems(ruleset):
+    result = patrolrules.validate_ledger(ruleset, {"patrol_time": "2024-05-01T09:00:00+08:00",
+                                                   "entered_into_system": "9999-12-31T23:00:00-12:00"})
+    [problem] = [p for p in result.problems if p.path == "entered_into_system"]
+    assert problem.expected == FAR and not result.valid
+
+
+@pytest.mark.parametrize(("as_of", "message", "expected"), [
+    ("tomorrow", "Input should be a valid date or datetime, input is too short", "a date YYYY-MM-DD"),  # TypeError
+    (__import__("datetime").date.max, "out of range", FAR),  # OverflowError in the next weekly report
+    (__import__("datetime").date(2010, 1, 1), "before the ruleset took effect (2019-01-01)",
+     "a date on or after 2019-01-01"),
+])
+def test_the_as_of_argument_of_the_validators_is_checked(ruleset, as_of, message, expected):
+    for validate in (patrolrules.validate_ledger, patrolrules.validate_plan):
+        with pytest.raises(InputError) as info:
+            validate(ruleset, {"patrol_time": BASE["observed_at"]} if validate is patrolrules.validate_ledger
+                     else {"year": 2024}, as_of=as_of)
+        [problem] = info.value.problems
+        assert (problem.path, problem.message, problem.expected) == ("as_of", message, expected)
+
+
+def test_infinite_frequency_in_an_assessment_is_an_input_error(ruleset):
+    data = json.loads((EXAMPLES / "assessment_excellent.json").read_text(encoding="utf-8"))
+    data["plan"]["areas"][0]["frequency_per_week"] = float("inf")  # OverflowError in the completion rate
+    data["period"] = {"start": "2024-12-31", "end": "2024-01-01"}
+    with pytest.raises(InputError) as info:
+        patrolrules.assess(ruleset, data)
+    problems = {p.path: p for p in info.value.problems}
+    assert problems["plan.areas.0.frequency_per_week"].expected == "a finite number"
+    assert problems["period"].expected == "an end on or after the start (2024-12-31)"
+
+
+def test_an_unknown_field_names_the_fields_allowed_there(ruleset):
+    result = patrolrules.validate_ledger(ruleset, {"initial_check": {"square_metres": 3}})
+    [problem] = [p for p in result.problems if p.path == "initial_check.square_metres"]
+    assert problem.expected.startswith("no such field; allowed here: subject, project_name, site, area")
+    assert "observation" not in problem.expected
+
+
+def test_evaluate_many_keeps_every_row_and_says_why_a_row_failed(ruleset):
+    pytest.importorskip("pandas")
+    rows = [BASE, {"observed_at": "9999-12-31T23:59:59+08:00"},
+            {**BASE, "quantities": {"area": {"grassland": "1e999 m2"}}}, BASE]
+    frame = ruleset.evaluate_many(rows)
+    assert list(frame.index) == [0, 1, 2, 3]
+    assert frame["error"][0] is None and frame["error"][3] is None
+    assert "observed_at: out of range" in frame["error"][1] and "out of range" in frame["error"][2]
+
+
+@pytest.mark.parametrize(("kwargs", "path"), [
+    ({"source": 5}, "source"),  # TypeError before
+    ({"source": b"rulesets/wanzhou"}, "source"),
+    ({"overlays": "overlays/national_road_buffer_50m.yaml"}, "overlays"),  # each character was read as a file
+    ({"overlays": [3]}, "overlays"),
+])
+def test_load_ruleset_arguments_of_the_wrong_type(kwargs, path):
+    with pytest.raises(InputError) as info:
+        patrolrules.load_ruleset(**kwargs)
+    [problem] = info.value.problems
+    assert problem.path == path and problem.expected
+
+
+def test_compare_needs_two_rulesets(ruleset):
+    pytest.importorskip("pandas")
+    with pytest.raises(InputError) as info:
+        patrolrules.compare(ruleset, None, [BASE])  # AttributeError before
+    [problem] = info.value.problems
+    assert (problem.path, problem.message) == ("variant", "not a ruleset")

@@ -147,3 +147,26 @@ def test_hostile_files_are_refused_quickly(tmp_path, kind):
     error = _error(directory)
     assert error.problems[0].file == "ruleset.yaml"
     assert not (tmp_path / "pwned").exists()
+
+
+def test_a_parameter_an_enum_output_names_must_hold_one_of_its_values(tmp_path):
+    # It loaded, and every decision with an ongoing act raised KeyError('zzz').
+    directory = _replace(copy_bundled(tmp_path), "value: notice_stop_illegal_act}", "value: zzz}",
+                         "parameters/art13_stop.yaml")
+    [problem] = _error(directory).problems
+    assert (problem.file, problem.line) == ("art13_stop.yaml", _line_of(directory, "$notice_for_other_acts",
+                                                                        "art13_stop.yaml"))
+    assert problem.rule_id == "ongoing_other_act"
+    assert "'notice_for_other_acts' (from 2019-01-01): 'zzz' is not one of notice_stop_illegal_construction" \
+           in problem.message
+
+
+@pytest.mark.parametrize(("file", "old", "new", "needle"), [
+    ("parameters/art14_15.yaml", "value: 5}", "value: 1e400}", "value: 1e400}"),  # OverflowError when evaluated
+    ("art12_team.yaml", '"< $min_patrol_officers"', '"< ' + "9" * 400 + '"', "team.officer_count: \"< 999"),
+])
+def test_numbers_too_large_to_compare_are_refused(tmp_path, file, old, new, needle):
+    directory = _replace(copy_bundled(tmp_path), old, new, file)
+    [problem] = _error(directory).problems
+    assert (problem.file, problem.line) == (file, _line_of(directory, needle, file))
+    assert "1e300" in problem.message

@@ -221,10 +221,10 @@ def _build_parameters(spec: ParametersSpec, data: Any, file: str, out: dict[str,
         values = []
         for index, dated in enumerate(param.values):
             value = _parameter_value(dated.value, param.unit is not None)
-            if value is None:
+            if value is None or not _in_range(value, param.unit, dimension):
                 problems.add(file, line_of(data, ("parameters", name, "values", index)),
-                             f"parameter {name!r}: value {dated.value!r} is not a number",
-                             fix="a parameter with a unit takes a plain number in that unit")
+                             f"parameter {name!r}: value {dated.value!r} is not a number of at most 1e300 "
+                             "(in the canonical unit)", fix="a parameter with a unit takes a plain number in that unit")
                 continue
             values.append(DatedValue(dated.from_, value))
         starts = [v.start for v in values]
@@ -234,6 +234,14 @@ def _build_parameters(spec: ParametersSpec, data: Any, file: str, out: dict[str,
         out[name] = Parameter(name, tuple(values), param.source, param.reference, param.description_zh,
                               param.description_en, Position(file, line), param.unit, dimension, param.used_by,
                               tuple(param.sum_of))
+
+
+def _in_range(value: Any, unit: str | None, dimension: str | None) -> bool:
+    """A number with a unit stays a finite float in its canonical unit (values are compared as floats)."""
+    if unit is None or dimension is None:
+        return True
+    quantity = units.ureg.Quantity(value, units.parse_unit(unit))
+    return abs(units.canonical_magnitude(quantity, dimension)) <= units.MAX_MAGNITUDE
 
 
 def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: dict[str, Parameter],
@@ -516,9 +524,23 @@ def _output_value(raw: Any, out_type: TypeDef, parameters: dict[str, Parameter])
         if name not in parameters:
             raise ValueError(f"unknown parameter {name!r}")
         param = parameters[name]
-        if out_type.kind == Kind.QUANTITY and param.dimension != out_type.dimension:
-            raise ValueError(f"parameter {name!r} has dimension {param.dimension}; expected {out_type.dimension}")
+        if out_type.kind == Kind.QUANTITY:
+            if param.dimension != out_type.dimension:
+                raise ValueError(f"parameter {name!r} has dimension {param.dimension}; expected {out_type.dimension}")
+            return OutputValue(param=name)
+        if param.unit is not None:
+            raise ValueError(f"parameter {name!r} has unit {param.unit!r}; this {out_type.kind} output takes none")
+        for dated in param.values:  # each value must be one this output may take, as a literal must
+            try:
+                _literal(list(dated.value) if isinstance(dated.value, tuple) else dated.value, out_type)
+            except ValueError as exc:
+                raise ValueError(f"parameter {name!r} (from {dated.start}): {exc}") from None
         return OutputValue(param=name)
+    return OutputValue(literal=_literal(raw, out_type))
+
+
+def _literal(raw: Any, out_type: TypeDef) -> Any:
+    """``raw`` as a value of an output of ``out_type``; raises ``ValueError`` saying what is allowed."""
     kind = out_type.kind
     if kind == Kind.ENUM:
         if raw not in out_type.values:
@@ -527,7 +549,7 @@ def _output_value(raw: Any, out_type: TypeDef, parameters: dict[str, Parameter])
         if not isinstance(raw, bool):
             raise ValueError("expected true or false")
     elif kind == Kind.NUMBER:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, Fraction)):
             raise ValueError("expected a number")
         raw = units.to_fraction(raw)
     elif kind == Kind.TEXT:
@@ -541,7 +563,7 @@ def _output_value(raw: Any, out_type: TypeDef, parameters: dict[str, Parameter])
         raw = tuple(plain(raw))
     elif kind == Kind.QUANTITY:
         raise ValueError("a quantity output must name a parameter ($name): thresholds are never literals")
-    return OutputValue(literal=raw)
+    return raw
 
 
 # ---- cells -----------------------------------------------------------------
@@ -617,7 +639,7 @@ def _bound(text: str, closed: bool, input_type: TypeDef, parameters: dict[str, P
             raise ValueError(f"parameter {name!r} has dimension {param.dimension or 'none'}; "
                              f"this input needs {expected or 'a plain number'}")
         return Bound(closed, param=name)
-    literal = Fraction(text)
+    literal = units.to_fraction(text)  # bounded: thresholds are compared as floats
     if input_type.kind == Kind.QUANTITY and literal != 0:
         raise ValueError(f"literal threshold {text}: policy thresholds must be parameters ($name); only 0 is allowed")
     return Bound(closed, literal=literal)

@@ -133,9 +133,9 @@ def _convert(node: Any, label: str) -> Any:
         return sequence
     try:
         value = _SCALAR.construct_object(node)
-    except ValueError as exc:  # e.g. 2027-02-30: PyYAML reads it as a date and fails
-        raise RulesetError([RuleProblem(label, node.start_mark.line + 1, f"{node.value!r} cannot be read: {exc}",
-                                        fix="write a real date (YYYY-MM-DD), or quote the text")]) from None
+    except (ValueError, OverflowError) as exc:  # a date such as 2024-13-01, an int of more than 4300 digits
+        raise RulesetError([RuleProblem(label, node.start_mark.line + 1, f"cannot read {node.value[:40]!r}: {exc}",
+                                        fix="write a date YYYY-MM-DD or a number of at most 300 digits")]) from None
     if isinstance(value, dt.datetime):
         raise RulesetError([RuleProblem(label, node.start_mark.line + 1, "use a date (YYYY-MM-DD), not a timestamp")])
     return value
