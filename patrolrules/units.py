@@ -68,6 +68,7 @@ CANONICAL_SYMBOL = {
 # Magnitudes are compared as floats: beyond this (in any unit, and in the canonical unit) they would not be
 # finite. Exponents are checked on the text first: Fraction("1e99999999") would compute a 100-million-digit int.
 MAX_MAGNITUDE = Fraction(10) ** 300
+_SAFE_BITS = MAX_MAGNITUDE.numerator.bit_length() - 2  # |x| below 2 ** this is surely within range
 _MAX_EXPONENT_DIGITS = 3
 _EXPONENT = re.compile(r"[eE]([+-]?\d+)$")
 _NUMBER_UNIT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
@@ -123,7 +124,8 @@ def parse_quantity(value: Any, dimension: str) -> Any:
     quantity = ureg.Quantity(exact, unit)
     if not _has_dimension(unit, dimensionality):  # on the (cached) unit: reading quantity.units builds one
         raise QuantityError(f"wrong dimension ({dimension_of(quantity) or unit_text(quantity)})", readable)
-    if abs(canonical_magnitude(quantity, dimension)) > MAX_MAGNITUDE:
+    factor = _factor(quantity._units, dimension)  # exact canonical magnitude = exact * factor
+    if not _in_range_scaled(exact, factor):
         raise QuantityError(f"out of range: more than 1e300 {CANONICAL_SYMBOL[DIMENSIONS[dimension][1]]}", readable)
     return quantity
 
@@ -157,7 +159,7 @@ def to_fraction(magnitude: Any) -> Fraction:
         exact = Fraction(magnitude)
     elif isinstance(magnitude, str):
         text = magnitude.strip()
-        exponent = _EXPONENT.search(text)
+        exponent = _EXPONENT.search(text) if "e" in text or "E" in text else None
         if exponent and len(exponent.group(1).lstrip("+-0")) > _MAX_EXPONENT_DIGITS:
             raise ValueError(f"out of range: {magnitude[:40]!r}")
         try:
@@ -166,9 +168,23 @@ def to_fraction(magnitude: Any) -> Fraction:
             raise ValueError(f"not a number: {magnitude[:40]!r}") from exc
     else:
         raise ValueError(f"expected a number, got {type(magnitude).__name__}")
-    if abs(exact) > MAX_MAGNITUDE:
+    if not in_range(exact):
         raise ValueError("out of range: more than 1e300")
     return exact
+
+
+def in_range(exact: Fraction) -> bool:
+    """``abs(exact) <= MAX_MAGNITUDE``, decided on bit lengths when it is far from the bound (the common case)."""
+    if exact.numerator.bit_length() - exact.denominator.bit_length() < _SAFE_BITS:
+        return True
+    return abs(exact) <= MAX_MAGNITUDE
+
+
+def _in_range_scaled(exact: Fraction, factor: Fraction) -> bool:
+    """``in_range(exact * factor)``, without the product when bit lengths already decide it."""
+    bits = (exact.numerator.bit_length() - exact.denominator.bit_length()
+            + factor.numerator.bit_length() - factor.denominator.bit_length())
+    return bits < _SAFE_BITS - 1 or in_range(exact * factor)
 
 
 def canonical_magnitude(quantity: Any, dimension: str) -> Fraction:

@@ -1,6 +1,8 @@
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from patrolrules import units
 
@@ -58,3 +60,14 @@ def test_unreadable_quantities_are_rejected(bad):
 def test_format_is_exact_and_readable():
     assert units.format_quantity(units.parse_quantity("3.5亩", "area")) == "3.5 mu"
     assert units.format_quantity(units.parse_quantity("5亩", "area").to("meter**2")) == "10000/3 m²"
+
+
+@given(st.fractions(min_value=Fraction(1, 64), max_value=64), st.one_of(st.integers(-2, 2), st.integers(-1100, 40)),
+       st.booleans(),
+       st.fractions(min_value=Fraction(1, 10**6), max_value=10**12))
+def test_range_checks_on_bit_lengths_equal_the_exact_comparison(ratio, shift, negative, factor):
+    # values around the 1e300 bound (ratio near 1, shift near 0) and far below it
+    value = units.MAX_MAGNITUDE * ratio * Fraction(2) ** shift * (-1 if negative else 1)
+    assert units.in_range(value) == (abs(value) <= units.MAX_MAGNITUDE)
+    scaled = value / factor  # so that value * factor sits around the bound too
+    assert units._in_range_scaled(scaled, factor) == (abs(scaled * factor) <= units.MAX_MAGNITUDE)

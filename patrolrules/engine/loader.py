@@ -241,7 +241,7 @@ def _in_range(value: Any, unit: str | None, dimension: str | None) -> bool:
     if unit is None or dimension is None:
         return True
     quantity = units.ureg.Quantity(value, units.parse_unit(unit))
-    return abs(units.canonical_magnitude(quantity, dimension)) <= units.MAX_MAGNITUDE
+    return units.in_range(units.canonical_magnitude(quantity, dimension))
 
 
 def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: dict[str, Parameter],
