@@ -13,11 +13,11 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import disposal, escalation, violations, zones
 from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, MissingFact, RulesetStamp
@@ -32,6 +32,8 @@ from .observation import Observation
 
 if TYPE_CHECKING:
     import pandas as pd
+
+T = TypeVar("T")
 
 Engine = Literal["native", "durable"]
 ENGINES = ("native", "durable")
@@ -121,6 +123,13 @@ class _Period:
         if isinstance(self.matcher, codegen.GeneratedMatcher):
             return self.matcher.rerun(base, facts, {name: value}, only=self.closure)
         return compiled.run(self._closure_tables, self._closure_matcher, {**facts, name: value})
+
+    def what_ifs(self, base: Run, facts: Mapping[str, Any], name: str, choices: Sequence[Any],
+                 look: Callable[[Run], T]) -> list[T]:
+        """``[look(self.rerun(base, facts, name, c)) for c in choices]`` (``look`` must not keep the Run)."""
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.what_ifs(base, name, choices, self.closure, look)
+        return [look(self.rerun(base, facts, name, choice)) for choice in choices]
 
     def representatives(self, fact: FactDef) -> list[Any]:
         if isinstance(self.matcher, codegen.GeneratedMatcher):
@@ -288,8 +297,9 @@ class Ruleset:
         for name in period.candidates(result.values):
             fact_type = FACTS[name].type
             alternatives = []
-            for value in period.representatives(FACTS[name]):
-                changed = self._summary(period.rerun(result, facts, name, value))
+            choices = period.representatives(FACTS[name])
+            for value, changed in zip(choices, period.what_ifs(result, facts, name, choices, self._summary),
+                                      strict=True):
                 diff = {k: v for k, v in changed.items() if base.get(k) != v}
                 if diff:
                     shown = shown_value(value, fact_type.kind, fact_type.dimension)
@@ -342,8 +352,9 @@ class Ruleset:
                     static = period.fired[(position, index)] = self._fired_static(resolved, index)
                 table_id, rule_id, cited, basis, tests, outputs, note = static
                 inputs = {name: shown_value(values.get(name), kind, dimension) for name, kind, dimension in tests}
-                fired.append(Fired(table=table_id, rule=rule_id, citation=cited, basis=list(basis), inputs=inputs,
-                                   outputs=dict(outputs), note=note))
+                # pydantic copies basis and outputs into the new Fired: the cached ones are never shared
+                fired.append(Fired(table=table_id, rule=rule_id, citation=cited, basis=basis, inputs=inputs,
+                                   outputs=outputs, note=note))
         return fired
 
     def _fired_static(self, resolved: ResolvedTable, index: int) -> tuple[Any, ...]:

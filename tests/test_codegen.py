@@ -62,7 +62,17 @@ def test_missing_fact_shortcuts_equal_the_reference(ruleset, engines):
         base = generated.run(facts)
         assert generated.candidates(base.values, FACTS) == unknowns.candidates(tables, base.values, FACTS)
         name = data.draw(st.sampled_from(sorted(FACTS)))
-        for value in generated.representatives(FACTS[name]) or [None]:
+        choices = generated.representatives(FACTS[name]) or [None]
+        before = dict(base.values)
+        # what-ifs on one scratch copy: each look sees exactly that choice's run, and nothing leaks
+        seen = generated.what_ifs(base, name, choices, closure,
+                                  lambda run: (dict(run.values), {i: run.results[tables[i].table.id] for i in closure}))
+        assert base.values == before
+        for value, (values, results) in zip(choices, seen, strict=True):
+            alone = generated.rerun(base, facts, {name: value}, only=closure)
+            assert values == alone.values
+            assert results == {i: alone.results[tables[i].table.id] for i in closure}
+        for value in choices:
             full = compiled.run(tables, native, {**facts, name: value})
             assert generated.rerun(base, facts, {name: value}) == full
             # restricted to a closed set of tables: those tables' results are still exact

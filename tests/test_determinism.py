@@ -45,3 +45,21 @@ def test_every_fired_rule_carries_its_citation(ruleset):
         assert decision.trace
         for fired in decision.trace:
             assert fired.citation.article >= 1 and fired.citation.text_zh
+
+
+def test_a_decision_changed_by_its_user_leaves_later_decisions_alone(ruleset):
+    # what one decision shows is cached per rule (citations, bases, outputs); a user changing
+    # the lists and dicts of one decision must not change the next decision of the same rule
+    observation = json.loads(EXAMPLES.read_text().splitlines()[0])
+    first = ruleset.evaluate(observation)
+    expected = ruleset.evaluate(observation).model_dump()
+    for fired in first.trace:
+        fired.basis.clear()
+        fired.outputs.clear()
+        fired.inputs.clear()
+    for item in first.violations.items:
+        item.legal_basis.clear()
+        item.matched_facts.clear()
+    first.citations.clear()
+    assert ruleset.evaluate(observation).model_dump() == expected
+    assert any(f.basis for f in ruleset.evaluate(observation).trace)

@@ -39,11 +39,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from . import unknowns
 from .compiled import Check, ResolvedTable, Run, TableResult, predicate, select
 from .tables import AnyTest, BoolTest, FactDef, IntervalTest, MemberTest, SetMode, SetTest
+
+T = TypeVar("T")
 
 TableFunction = Callable[[Mapping[str, Any]], tuple[int, ...]]
 _CACHE_LIMIT = 4096  # distinct matched-rule tuples kept per table (results and decoded masks)
@@ -314,9 +316,35 @@ class GeneratedMatcher:
         "reads from"); the other tables keep ``base``'s results, which may then be stale.
         """
         values = dict(base.values)
+        return Run(values, self._rerun_into(values, base.results, changed, only))
+
+    def what_ifs(self, base: Run, name: str, choices: Sequence[Any], only: Sequence[int],
+                 look: Callable[[Run], T]) -> list[T]:
+        """``[look(self.rerun(base, {}, {name: c}, only)) for c in choices]`` without a copy of
+        ``base.values`` for each choice: one scratch copy, changed in place and put back after each
+        look (so ``look`` must not keep the ``Run`` it is shown)."""
+        scratch = dict(base.values)
+        original = base.values
+        seen: list[T] = []
+        for choice in choices:
+            written: set[str] = set()
+            results = self._rerun_into(scratch, base.results, {name: choice}, only, written)
+            seen.append(look(Run(scratch, results)))
+            for key in written:
+                if key in original:
+                    scratch[key] = original[key]
+                else:
+                    del scratch[key]
+        return seen
+
+    def _rerun_into(self, values: dict[str, Any], base: Mapping[str, TableResult], changed: Mapping[str, Any],
+                    only: Sequence[int] | None, written: set[str] | None = None) -> Mapping[str, TableResult]:
+        """``rerun``'s work on ``values`` in place; the keys it writes are added to ``written``."""
         values.update(changed)
+        if written is not None:
+            written.update(changed)
         dirty = set(changed)
-        results: Mapping[str, TableResult] = base.results
+        results = base
         copied: dict[str, TableResult] | None = None
         reads, functions, ids = self._reads, self.functions, self._ids
         first = min(self._first_reader.get(name, len(functions)) for name in changed)
@@ -332,7 +360,9 @@ class GeneratedMatcher:
                     results = copied = dict(results)
                 copied[table_id] = found
                 values.update(found.values)
-        return Run(values, results)
+                if written is not None:
+                    written.update(found.values)
+        return results
 
     def representatives(self, fact: FactDef) -> list[Any]:
         """``unknowns.representatives`` for this period, computed once per fact."""
@@ -345,14 +375,17 @@ class GeneratedMatcher:
     def candidates(self, values: Mapping[str, Any], facts: Mapping[str, FactDef],
                    only: Sequence[int] | None = None) -> list[str]:
         """Exactly ``unknowns.candidates`` of these tables (all, or the positions ``only``), compiled once."""
+        positions = range(len(self.tables)) if only is None else only
+        unknown = {name for index in positions for name in self._reads[index] if values.get(name) is None}
         found: dict[str, None] = {}
-        for index in range(len(self.tables)) if only is None else only:
+        for index in positions:
             for inputs, checks in self._checks[index]:  # every rule of the table, in order
-                unknown = [name for name in inputs if values.get(name) is None]
-                if len(unknown) != 1 or unknown[0] not in facts:
+                alone = inputs & unknown
+                if len(alone) != 1:
                     continue
-                if all(test(values.get(name)) for name, test in checks if name != unknown[0]):
-                    found.setdefault(unknown[0], None)
+                (name,) = alone
+                if name in facts and all(test(values.get(n)) for n, test in checks if n != name):
+                    found.setdefault(name, None)
         return list(found)
 
 
