@@ -118,18 +118,14 @@ class _Period:
             return self.matcher.run(facts)
         return compiled.run(self.tables, self.matcher, facts)
 
-    def rerun(self, base: Run, facts: Mapping[str, Any], name: str, value: Any) -> Run:
-        """``base`` with ``name`` = ``value``: only the closure's tables are recomputed (the others are stale)."""
-        if isinstance(self.matcher, codegen.GeneratedMatcher):
-            return self.matcher.rerun(base, facts, {name: value}, only=self.closure)
-        return compiled.run(self._closure_tables, self._closure_matcher, {**facts, name: value})
-
     def what_ifs(self, base: Run, facts: Mapping[str, Any], name: str, choices: Sequence[Any],
                  look: Callable[[Run], T]) -> list[T]:
-        """``[look(self.rerun(base, facts, name, c)) for c in choices]`` (``look`` must not keep the Run)."""
+        """``look`` at the run with ``name`` = each choice: only the closure's tables are recomputed (the
+        others are stale), and ``look`` must not keep the Run it is shown."""
         if isinstance(self.matcher, codegen.GeneratedMatcher):
             return self.matcher.what_ifs(base, name, choices, self.closure, look)
-        return [look(self.rerun(base, facts, name, choice)) for choice in choices]
+        return [look(compiled.run(self._closure_tables, self._closure_matcher, {**facts, name: choice}))
+                for choice in choices]
 
     def representatives(self, fact: FactDef) -> list[Any]:
         if isinstance(self.matcher, codegen.GeneratedMatcher):
