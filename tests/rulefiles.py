@@ -49,8 +49,8 @@ def with_tables(directory: Path, tables_yaml: str, parameters_yaml: str | None =
     meta.write_text("\n".join([*lines[:start], "articles:", "  - art08_zones.yaml", *lines[end:]]) + "\n",
                     encoding="utf-8")
     header = article8_header(directory)
-    (directory / "art08_zones.yaml").write_text(header + "tables:\n" + textwrap.indent(textwrap.dedent(tables_yaml), "  "),
-                                               encoding="utf-8")
+    body = textwrap.indent(textwrap.dedent(tables_yaml), "  ")
+    (directory / "art08_zones.yaml").write_text(header + "tables:\n" + body, encoding="utf-8")
     if parameters_yaml is not None:
         (directory / "parameters" / "art08_zones.yaml").write_text(textwrap.dedent(parameters_yaml), encoding="utf-8")
     return directory

@@ -65,7 +65,8 @@ def test_missing_file_exits_2():
     assert result.returncode == 2 and "cannot read" in result.stderr
 
 
-@pytest.mark.parametrize(("lang", "fact"), [("zh", "土地类别：永久基本农田"), ("en", "land.land_class=permanent_basic_farmland")])
+@pytest.mark.parametrize(("lang", "fact"), [("zh", "土地类别：永久基本农田"),
+                                           ("en", "land.land_class=permanent_basic_farmland")])
 def test_explain_gives_each_items_article_text_and_matched_facts(lang, fact):
     observation = ('{"observed_at": "2024-05-01T09:00:00+08:00", "land": {"land_class": "permanent_basic_farmland", '
                    '"approval": "none"}, "activity": {"kind": "building", "stage": "completed"}}')

@@ -36,7 +36,8 @@ GENERAL_CHECKS = ["offender", "project_name", "site_location", "area", "land_use
 
 
 def test_every_violation_gets_every_initial_check_of_art_11_3(ruleset):
-    # Art. 11(三): 应当对涉嫌违法主体、项目名称、用地位置、面积、用途、审批和施工进展情况、无证勘查或者开采矿产资源等情况
+    # Art. 11(三): 应当对涉嫌违法主体、项目名称、用地位置、面积、用途、审批和施工进展情况、
+    # 无证勘查或者开采矿产资源等情况
     # 进行初步核查 — for any act found; the mineral facts only where item (六) is found.
     @given(strategies.observations(ruleset))
     def check(observation):

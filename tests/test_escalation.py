@@ -232,7 +232,7 @@ def test_decision_escalation_section_reports_filing_and_transfer() -> None:
     assert section is not None
     assert section.violation_found is False  # Art. 9 found no item in these facts
     assert section.filing.decision == "not_filed"
-    assert [c.status for c in section.filing.conditions][0] == "failed"
+    assert section.filing.conditions[0].status == "failed"
     assert section.filing.limitation.continuing is True
     assert [r.type for r in section.reports] == ["zero_report"]
 

@@ -141,13 +141,15 @@ def test_dates_out_of_range_are_input_errors(ruleset, observation, path):
 
 
 def _case(at: str) -> dict[str, object]:
-    return {"id": "C", "unit_kind": "resource_station", "observation": BASE, "events": [{"kind": "discovered", "at": at}]}
+    return {"id": "C", "unit_kind": "resource_station", "observation": BASE,
+            "events": [{"kind": "discovered", "at": at}]}
 
 
 @pytest.mark.parametrize(("at", "message", "expected"), [
     ("9999-12-31T20:00:00+08:00", "out of range", FAR),  # OverflowError before
     ("2010-12-31T20:00:00+08:00", "before the ruleset took effect (2019-01-01)", "a date on or after 2019-01-01"),
-    ("2024-05-01T09:00:00", "Input should have timezone info", "a date-time with timezone, e.g. 2024-05-01T09:30:00+08:00"),
+    ("2024-05-01T09:00:00", "Input should have timezone info",
+     "a date-time with timezone, e.g. 2024-05-01T09:30:00+08:00"),
 ])
 def test_case_event_dates_are_checked_at_their_own_path(ruleset, at, message, expected):
     with pytest.raises(InputError) as info:

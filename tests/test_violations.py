@@ -86,7 +86,8 @@ def test_the_primary_item_is_one_of_the_items_and_items_carry_the_regulations_wo
     check()
 
 
-IRRELEVANT = {"project_name": "某项目", "party": {"name": "某某"}, "site": {"address": "万州区某路", "township": "某镇"},
+IRRELEVANT = {"project_name": "某项目", "party": {"name": "某某"},
+              "site": {"address": "万州区某路", "township": "某镇"},
               "patrol": {"officers": ["甲", "乙"], "route": "一号线"}, "activity": {"description": "说明"}}
 
 
