@@ -63,3 +63,17 @@ def test_results_page_shows_the_committed_raw_results():
     rows = [line for line in rendered.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) > 30
     assert [row for row in rows if row not in page] == []
+
+
+def test_the_bound_on_the_decision_ratio_follows_from_the_measured_parts():
+    # durable ÷ native = (S + Md) / (S + Mn); the ceiling sets Mn = 0; the budget is the S giving exactly the goal
+    measured = json.loads((Path(run.__file__).resolve().parent / "results-latest.json").read_text(encoding="utf-8"))
+    d = measured["decisions"]
+    b = run.bound(d)
+    shared, mn, md = b["shared_ms"], b["native_matching_ms"], b["durable_matching_ms"]
+    assert (shared + md) / (shared + mn) == pytest.approx(d["durable_ms"] / d["native_ms"])
+    assert b["ceiling"] == pytest.approx((shared + md) / shared) and b["ceiling"] > d["ratio"]
+    budget = b["shared_budget_ms"]
+    assert (budget + md) / (budget + mn) == pytest.approx(b["goal"])
+    below, above = budget * 0.99, budget * 1.01
+    assert (below + md) / (below + mn) > b["goal"] > (above + md) / (above + mn)
