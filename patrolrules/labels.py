@@ -58,6 +58,8 @@ FACT_LABELS_ZH: dict[str, str] = {
     "permits.mining_licence.within_boundary": "在矿区范围内",
     "permits.mining_licence.mineral_matches": "开采矿种相符",
     "zone_kinds.tier": "巡查区域等级",
+    "party.agricultural_land_penalties_within_two_years": "二年内因非法占用农用地受行政处罚次数",
+    "party.mining_penalties_within_two_years": "二年内因非法采矿受行政处罚次数",
 }
 
 VALUE_LABELS_ZH: dict[str, str] = {

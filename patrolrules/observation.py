@@ -343,8 +343,15 @@ class Party(_Model):
     name: str | None = None
     identified: bool | None = Field(None, description="an identifiable party (立案 condition)")
     is_official: bool | None = None
-    penalties_within_two_years: int | None = Field(
-        None, ge=0, le=1000, description="administrative penalties for the same kind of act in the last two years")
+    # Each criminal line counts prior penalties for its own kind of act only, so the two are kept apart.
+    agricultural_land_penalties_within_two_years: int | None = Field(
+        None, ge=0, le=1000,
+        description="administrative penalties for illegally occupying agricultural land (非法占用农用地) in the last "
+                    "two years (法释〔2023〕8号 第1条第（四）项)")
+    mining_penalties_within_two_years: int | None = Field(
+        None, ge=0, le=1000,
+        description="administrative penalties for illegal mining (非法采矿) in the last two years "
+                    "(法释〔2016〕25号 第3条第（三）项)")
     penalised_within_three_years: bool | None = Field(
         None, description="penalised for occupying grassland in the last three years (2012 草原 interpretation 第2条)")
 

@@ -112,7 +112,9 @@ def observation(rng: random.Random, index: int, year: int) -> dict[str, Any]:
                      "permanent": structure != "none" and rng.random() < 0.8},
         "quantities": {"area": areas},
         "party": {"kind": _pick(rng, _PARTY), "identified": rng.random() < 0.9,
-                  "penalties_within_two_years": rng.choices((0, 1, 2), weights=(85, 12, 3))[0]},
+                  # prior penalties for this kind of act: illegal mining, or occupying agricultural land
+                  ("mining_penalties_within_two_years" if activity is ActivityKind.mining else
+                   "agricultural_land_penalties_within_two_years"): rng.choices((0, 1, 2), weights=(85, 12, 3))[0]},
         "lead_source": _pick(rng, _LEAD),
         "act_started_on": (day - dt.timedelta(days=rng.randrange(0, 120))).isoformat(),
     }

@@ -76,7 +76,7 @@ def test_a_dataframe_with_dotted_columns_and_its_own_index():
         "site.zones": [["city_planning_area"], [], None],
         "site.distance_to_national_road": [None, "10 m", "300 m"],
         "land.land_class": ["construction_land", "construction_land", "permanent_basic_farmland"],
-        "party.penalties_within_two_years": pd.array([1, None, 0], dtype="Int64"),
+        "party.mining_penalties_within_two_years": pd.array([1, None, 0], dtype="Int64"),
     }, index=["x", "y", "z"])
     frame = RULESET.evaluate_many(data)
     assert list(frame.index) == ["x", "y", "z"]

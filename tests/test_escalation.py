@@ -66,7 +66,8 @@ def cases(draw: Any, kinds: list[str] | None = None) -> dict[str, Any]:
         "site": {"in_no_mining_zone": draw(st.none() | st.booleans())},
         "party": {"kind": draw(st.sampled_from(["individual", "enterprise"])),
                   "identified": draw(st.none() | st.booleans()),
-                  "penalties_within_two_years": draw(st.integers(0, 3)),
+                  "agricultural_land_penalties_within_two_years": draw(st.integers(0, 3)),
+                  "mining_penalties_within_two_years": draw(st.integers(0, 3)),
                   "penalised_within_three_years": draw(st.none() | st.booleans())},
         "circumstances": {"mass_incident": draw(st.none() | st.booleans()),
                           "violence_against_officers": draw(st.none() | st.booleans())},
@@ -102,6 +103,34 @@ def test_transfer_implies_filing(case: dict[str, Any]) -> None:
         assert decision.filing.decision == "file"
         assert {"decide_transfer", "hand_over_to_police"} <= {o.duty for o in decision.obligations} or \
             decision.state in ("transferred", "closed")
+
+
+@st.composite
+def repeat_cases(draw: Any) -> dict[str, Any]:
+    """Cases where a repeat line can matter: forest land destroyed, occupation and/or mining found."""
+    case = draw(cases())
+    observation = case["observation"]
+    observation["land"]["planting_conditions_destroyed"] = True
+    forest = draw(st.sampled_from(["forest_public_welfare", "forest_commercial"]))
+    observation["quantities"]["area"][forest] = f"{draw(st.integers(0, 8_000))} m²"  # lines: 3 333 / 6 667 m²
+    case["violation_items"] = draw(st.sampled_from([["i1"], ["i8"], ["i6"], ["i1", "i6"], ["i6", "i8"]]))
+    return case
+
+
+@given(repeat_cases(), st.integers(0, 5), st.integers(0, 5))
+@settings(max_examples=60)
+def test_each_repeat_line_counts_only_its_own_kind_of_penalty(case: dict[str, Any], land: int, mining: int) -> None:
+    """法释〔2023〕8号 第1条第（四）项 counts penalties for 非法占用农用地, 法释〔2016〕25号 第3条第（三）项
+    for 非法采矿: the forest line never moves with mining penalties, nor the mining line with land ones."""
+    def lines(land_penalties: int, mining_penalties: int) -> set[str]:
+        changed = json.loads(json.dumps(case))
+        changed["observation"]["party"].update({"agricultural_land_penalties_within_two_years": land_penalties,
+                                                "mining_penalties_within_two_years": mining_penalties})
+        return {line.rule for line in RULESET.evaluate_case(changed).transfer.lines}
+
+    forest, mine = {"c342.forest_repeat"}, {"c343.repeat"}
+    assert lines(land, 0) & forest == lines(land, mining) & forest == lines(land, 5) & forest
+    assert lines(0, mining) & mine == lines(land, mining) & mine == lines(5, mining) & mine
 
 
 @given(cases(), st.integers(1, 5))

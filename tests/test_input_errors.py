@@ -109,9 +109,18 @@ def test_out_of_range_quantities_are_refused_quickly(ruleset, area):
     assert time.process_time() - started < 1
 
 
+def test_the_replaced_penalty_count_is_refused_naming_the_two_that_replace_it(ruleset):
+    # one count fed both repeat lines; each line now reads penalties for its own kind of act
+    problems = _problems(ruleset, {**BASE, "party": {"penalties_within_two_years": 2}})
+    problem = problems["party.penalties_within_two_years"]
+    assert problem.given == 2 and problem.expected.startswith("no such field; allowed here:")
+    assert "agricultural_land_penalties_within_two_years" in problem.expected
+    assert "mining_penalties_within_two_years" in problem.expected
+
+
 def test_integers_too_long_to_print_are_listed_not_raised(ruleset):
-    problems = _problems(ruleset, {"observed_at": 10**5000, "party": {"penalties_within_two_years": 10**5000}})
-    assert problems["party.penalties_within_two_years"].expected == "a value ≤ 1000"
+    problems = _problems(ruleset, {"observed_at": 10**5000, "party": {"mining_penalties_within_two_years": 10**5000}})
+    assert problems["party.mining_penalties_within_two_years"].expected == "a value ≤ 1000"
     assert "integer of 16610 bits" in str(InputError(list(problems.values())))
     assert "observed_at" in problems
 
