@@ -206,7 +206,8 @@ class Ruleset:
         period = self._period(day, engine)
         facts = self.facts_of(parsed, day)
         result = period.run(facts)
-        return self._decision(parsed, day, period, facts, result)
+        missing = self._missing(period, facts, result)
+        return self._decision(parsed, day, period, result, missing)
 
     def facts_of(self, observation: Observation, day: dt.date) -> dict[str, Any]:
         """The facts the tables read for one validated observation as of ``day``: its fields and
@@ -263,10 +264,9 @@ class Ruleset:
                 self._periods.setdefault(key, period)
         return period
 
-    def _decision(self, observation: Observation, day: dt.date, period: _Period, facts: dict[str, Any],
-                  result: Run) -> Decision:
+    def _decision(self, observation: Observation, day: dt.date, period: _Period, result: Run,
+                  missing: list[MissingFact]) -> Decision:
         zone = zones.zone_decision(result, self._citation_of, self.cite)
-        missing = self._missing(period, facts, result)
         found = violations.violation_decision(result, self._graph, day, observation.activity.other_provision,
                                               self.cite, self.basis, missing)
         trace = self._trace(period, result)
