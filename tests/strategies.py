@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from patrolrules import PatrolRulesError, units
+from patrolrules.ci import witness_observation
 from patrolrules.engine import compiled, diff, unknowns, verify
 from patrolrules.engine.space import table_space
 from patrolrules.engine.tables import FactDef, Kind
@@ -69,7 +70,7 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
 
 def observations(ruleset: Any, day: dt.date = DAY) -> st.SearchStrategy[dict[str, Any]]:
     """Observation mappings over every fact the tables may read (derived facts excluded): each fact
-    drawn on its own, or a golden case's observation with a few facts changed (``near_rules``)."""
+    drawn on its own, or a seed next to a rule row with a few facts changed (``near_rules``)."""
     return st.one_of(independent(ruleset, day), near_rules(ruleset, day))
 
 
@@ -102,17 +103,9 @@ def _area(square_metres: float) -> str:
     return _quantity_text(float(square_metres), "area")
 
 
-def _state(ruleset: Any, day: dt.date, name: str, value: Any, observation: dict[str, Any]) -> bool:
-    """Write the observation fields that give fact ``name`` the ``value`` (``facts.py``, ``escalation.supplied_facts``);
-    ``False`` when an observation cannot state it (a case's facts, a parameter)."""
-    if name in FACTS and name not in DERIVED:
-        fact = FACTS[name].type
-        if fact.kind == Kind.QUANTITY:
-            value = _quantity_text(float(value), fact.dimension or "area")
-        elif fact.kind == Kind.SET:
-            value = sorted(value)
-        _set_path(observation, name, value)
-        return True
+def _state_derived(ruleset: Any, day: dt.date, name: str, value: Any, observation: dict[str, Any]) -> bool:
+    """Write the observation fields that give derived fact ``name`` the ``value`` (``facts.py``,
+    ``escalation.supplied_facts``); ``False`` when an observation cannot state it (a case's facts, a parameter)."""
     if name.startswith("crime.area."):  # 法释〔2000〕14号 第9条: this act's area, no earlier acts
         _set_path(observation, "quantities.area." + name.removeprefix("crime.area."), _area(value))
     elif name == "quantities.area_total":  # the total of the classes given: one class
@@ -146,9 +139,13 @@ def _witness_seeds(ruleset: Any, day: dt.date) -> list[dict[str, Any]]:
         _, chosen = verify.selected_regions(space, resolved, limit=1)
         for boxes in chosen:
             facts = diff.ground(ruleset.graph, day, space.witness(boxes[0])) if boxes else None
-            observation: dict[str, Any] = {"observed_at": f"{day.isoformat()}T10:00:00+08:00"}
-            if facts is not None and all(_state(ruleset, day, name, value, observation)
-                                         for name, value in facts.items() if value is not None):
+            if facts is None:
+                continue
+            fields = {n: v for n, v in facts.items() if v is not None and n in FACTS and n not in DERIVED}
+            derived = {n: v for n, v in facts.items() if v is not None and n not in fields}
+            observation = witness_observation(fields, day.isoformat())
+            if observation is not None and all(_state_derived(ruleset, day, name, value, observation)
+                                               for name, value in derived.items()):
                 seeds.append(observation)  # may still miss its rule: a witness can be impossible upstream
     return seeds
 
