@@ -80,3 +80,17 @@ def test_shell_sample_runs(page, command):
 
 def test_there_are_shell_samples_to_run():
     assert len(SHELL) >= 3
+
+
+def test_ci_runs_both_quickstart_commands():
+    """`.ci/run` must run the README's own commands, so a missing install step fails in CI first."""
+    readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
+    quickstart = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.*?)\n```", quickstart, re.S)
+    assert len(commands) == 2, commands
+    ci = ROOT.joinpath(".ci", "run").read_text(encoding="utf-8")
+    run_command, test_command = commands
+    assert test_command.removeprefix("python3 -m venv .venv && ") in ci
+    install, evaluate = run_command.removeprefix("python3 -m venv .venv && ").split(" && ")
+    assert install.replace(".venv/", ".venv-run/").replace("pip install", "pip install -q") in ci
+    assert evaluate.replace(".venv/", ".venv-run/") in ci
