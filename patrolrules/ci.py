@@ -104,26 +104,39 @@ def _record_cases(ruleset: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _rule_rows(graph: RuleGraph, day: dt.date, fired: set[str]) -> list[dict[str, Any]]:
-    """One row per rule of ``graph`` (as of ``day``): covered by a case, or why not and a witness."""
-    rows = []
-    for resolved in compiled.resolve(graph, day):
-        table = resolved.table
-        space = table_space([resolved], graph)
-        _, chosen = verify.selected_regions(space, resolved, limit=1)
-        for index, rule in enumerate(table.rules):
-            row_id = f"{table.id}/{rule.id}"
-            row: dict[str, Any] = {"table": table.id, "rule": rule.id, "covered": row_id in fired,
-                                   "file": rule.position.file, "line": rule.position.line}
-            if row_id not in fired:
-                if chosen[index]:
-                    box = chosen[index][0]
-                    row["witness"] = space.witness(box)
-                    row["why"] = f"no golden case reaches it; add a case where {space.describe(box)}"
-                else:
-                    row["why"] = "no input can select it (see `patrolrules check`)"
-            rows.append(row)
-    return rows
+def _rule_rows(graph: RuleGraph, effective: dt.date, fired: set[str]) -> list[dict[str, Any]]:
+    """One row per rule of ``graph``, in table order: covered by a case, or why not and a witness as of
+    the first day it is in force (from ``effective``; a dated rule may start later)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for day in (effective, *(d for d in graph.change_dates() if d > effective)):
+        for resolved in compiled.resolve(graph, day):
+            table = resolved.table
+            if all(f"{table.id}/{rule.id}" in rows for rule in table.rules):
+                continue
+            space = table_space([resolved], graph)
+            _, chosen = verify.selected_regions(space, resolved, limit=1)
+            for index, rule in enumerate(table.rules):
+                row_id = f"{table.id}/{rule.id}"
+                if row_id in rows:
+                    continue
+                row: dict[str, Any] = {"table": table.id, "rule": rule.id, "covered": row_id in fired,
+                                       "file": rule.position.file, "line": rule.position.line}
+                if row_id not in fired:
+                    if chosen[index]:
+                        box = chosen[index][0]
+                        row["witness"] = space.witness(box)
+                        row["why"] = (f"no golden case reaches it; add a case dated {day} or later where "
+                                      f"{space.describe(box)}" if day > effective else
+                                      f"no golden case reaches it; add a case where {space.describe(box)}")
+                    else:
+                        row["why"] = "no input can select it (see `patrolrules check`)"
+                rows[row_id] = row
+    for table in graph.tables:
+        for rule in table.rules:
+            rows.setdefault(f"{table.id}/{rule.id}", {
+                "table": table.id, "rule": rule.id, "covered": False, "file": rule.position.file,
+                "line": rule.position.line, "why": f"repealed on {rule.repealed}, before the ruleset takes effect"})
+    return [rows[f"{t.id}/{r.id}"] for t in graph.tables for r in t.rules]
 
 
 def test(directory: str | Path | None = None, min_coverage: float = 0.0) -> Report:

@@ -78,7 +78,7 @@ def run_context(ruleset: Ruleset, context: str, facts: Mapping[str, Any], day: d
     run = compiled.run(tables, compiled.NativeMatcher(tables), facts)
     fired = _FIRED.get()
     if fired is not None:
-        fired.update(f"{t.table.id}/{t.table.rules[i].id}" for t in tables for i in run.results[t.table.id].selected)
+        fired.update(f"{t.table.id}/{rule.id}" for t in tables for rule in run.results[t.table.id].rules)
     return run
 
 
@@ -110,8 +110,7 @@ def findings(ruleset: Ruleset, context: str, run: Run) -> list[Finding]:
     out = []
     for table in graph.tables:
         result = run.results[table.id]
-        for index, outputs in zip(result.selected, result.outputs, strict=True):
-            rule = table.rules[index]
+        for rule, outputs in zip(result.rules, result.outputs, strict=True):
             shown = {k: (float(v) if hasattr(v, "denominator") and not isinstance(v, int) else v)
                      for k, v in outputs.items()}
             out.append(Finding(table=table.id, rule=rule.id, outputs=shown, citation=ruleset.cite(rule.citation)))

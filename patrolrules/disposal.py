@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from .decision import CitationOut, DisposalDecision, RequiredAction, StopNotice
 from .engine.compiled import Run
-from .engine.tables import Citation, RuleGraph
+from .engine.tables import Citation
 
 ACTIONS = "disposal_actions"
 CHECKLIST = "verification_checklist"
@@ -51,23 +51,22 @@ CHECK_NAMES = {
 }
 
 
-def disposal_decision(run: Run, graph: RuleGraph, cite: Callable[[Citation], CitationOut]) -> DisposalDecision:
+def disposal_decision(run: Run, cite: Callable[[Citation], CitationOut]) -> DisposalDecision:
     """The on-site actions, the notice and the verification checklist from the evaluated tables."""
-    actions_table = graph.table(ACTIONS)
     actions = []
-    for order, (index, outputs) in enumerate(zip(run.results[ACTIONS].selected, run.results[ACTIONS].outputs,
-                                                 strict=True), start=1):
+    for order, (rule, outputs) in enumerate(zip(run.results[ACTIONS].rules, run.results[ACTIONS].outputs,
+                                                strict=True), start=1):
         action = outputs["action"]
         name_zh, name_en = ACTION_NAMES[action]
         actions.append(RequiredAction(order=order, action=action, name_zh=name_zh, name_en=name_en,
-                                      citation=cite(actions_table.rules[index].citation),
+                                      citation=cite(rule.citation),
                                       steps_zh=list(ORAL_STOP_STEPS) if action == "oral_stop" else []))
     notice = None
     notice_result = run.results[NOTICE]
     if notice_result.selected:
         kind = notice_result.outputs[0]["notice"]
         notice = StopNotice(type=kind, name_zh=NOTICE_NAMES[kind][0], name_en=NOTICE_NAMES[kind][1],
-                            citation=cite(graph.table(NOTICE).rules[notice_result.selected[0]].citation))
+                            citation=cite(notice_result.rules[0].citation))
     checks = [o["check"] for o in run.results[CHECKLIST].outputs]
     return DisposalDecision(actions=actions, notice=notice, verification_checklist=checks,
                             verification_checklist_zh=[CHECK_NAMES[c] for c in checks])

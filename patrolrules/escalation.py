@@ -34,7 +34,7 @@ from .decision import (
 )
 from .engine import compiled
 from .engine.compiled import Run
-from .engine.tables import Citation, MemberTest, RuleGraph
+from .engine.tables import MemberTest, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
 from .facts import counted_area
 from .observation import LandClass, Observation
@@ -234,11 +234,6 @@ def _number(value: Any) -> str:
 # ---- the observation-level section ------------------------------------------
 
 
-def _cite(ruleset: Ruleset, table: str, index: int) -> tuple[Citation, CitationOut]:
-    citation = ruleset.graph.table(table).rules[index].citation
-    return citation, ruleset.cite(citation)
-
-
 def _violation_found(run: Run) -> bool | None:
     items = run.values.get("violations.item")  # Art. 9 table (or the items a case record pins)
     return None if items is None else bool(items)
@@ -247,13 +242,12 @@ def _violation_found(run: Run) -> bool | None:
 def _recipients(ruleset: Ruleset, run: Run) -> list[RecipientOut]:
     result = run.results[RECIPIENTS]
     out = []
-    for index, outputs in zip(result.selected, result.outputs, strict=True):
-        citation, cited = _cite(ruleset, RECIPIENTS, index)
+    for rule, outputs in zip(result.rules, result.outputs, strict=True):
         out.append(RecipientOut(
             recipient=outputs["recipient"], name_zh=NAMES_ZH[outputs["recipient"]], role=outputs["role"],
             mandatory=bool(outputs["mandatory"]), reason=outputs["reason"], request=outputs["request"],
-            request_source=outputs["request_source"], rule=ruleset.graph.table(RECIPIENTS).rules[index].id,
-            citation=cited, basis=ruleset.basis(citation)))
+            request_source=outputs["request_source"], rule=rule.id,
+            citation=ruleset.cite(rule.citation), basis=ruleset.basis(rule.citation)))
     return out
 
 
@@ -265,8 +259,8 @@ def _filing(ruleset: Ruleset, run: Run, limit: LimitationOut) -> FilingOut:
                   for c in _CONDITIONS]
     citations = {}
     for table in (CONDITIONS, FILING):
-        for index in run.results[table].selected:
-            cited = _cite(ruleset, table, index)[1]
+        for rule in run.results[table].rules:
+            cited = ruleset.cite(rule.citation)
             citations[cited.ref_en] = cited
     return FilingOut(decision=run.values[f"{FILING}.decision"], conditions=conditions, limitation=limit,
                      citations=list(citations.values()))
@@ -276,18 +270,17 @@ def _transfer(ruleset: Ruleset, run: Run, day: dt.date) -> TransferOut:
     result = run.results[TRANSFER]
     graph = ruleset.graph
     lines = []
-    for index, outputs in zip(result.selected, result.outputs, strict=True):
-        citation, cited = _cite(ruleset, TRANSFER, index)
+    for rule, outputs in zip(result.rules, result.outputs, strict=True):
         names = str(outputs["line"]).split("+")
         thresholds = []
         for name in names:
             param = graph.parameters[name]
             thresholds.append(f"{_number(_param(graph, name, day))}{' ' + param.unit if param.unit else ''}")
         lines.append(CrimeLineOut(
-            crime=outputs["crime"], name_zh=NAMES_ZH[outputs["crime"]], rule=graph.table(TRANSFER).rules[index].id,
+            crime=outputs["crime"], name_zh=NAMES_ZH[outputs["crime"]], rule=rule.id,
             parameters=names, thresholds=thresholds,
             references=[f"{graph.parameters[n].source}: {graph.parameters[n].reference}" for n in names],
-            citation=cited, basis=ruleset.basis(citation)))
+            citation=ruleset.cite(rule.citation), basis=ruleset.basis(rule.citation)))
     crimes = sorted(run.values[f"{TRANSFER}.crime"] or ())
     return TransferOut(suspected=bool(crimes), crimes=crimes, lines=lines)
 
@@ -298,7 +291,7 @@ def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kind
     result = run.results[REPORTS]
     criteria = sorted(run.values[f"{SPECIAL}.criterion"] or ())
     out = []
-    for index, outputs in zip(result.selected, result.outputs, strict=True):
+    for rule, outputs in zip(result.rules, result.outputs, strict=True):
         kind = outputs["report"]
         if kinds is not None and kind not in kinds:
             continue
@@ -307,7 +300,7 @@ def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kind
             anchors = list(zero_anchors)
         elif kind == "special_report" and special_anchor is not None:
             anchors = [special_anchor]
-        cited = _cite(ruleset, REPORTS, index)[1]
+        cited = ruleset.cite(rule.citation)
         for at in anchors:
             due_at, text = deadline_of(ruleset.graph, outputs["deadline"], at, day, f"reports.{kind}")
             out.append(ReportOut(type=kind, type_zh=NAMES_ZH[kind], sender=outputs["sender"],
@@ -383,6 +376,10 @@ def lifecycle_table(ruleset: Ruleset) -> Lifecycle:
     table = ruleset.graph.table(TRANSITIONS)
     lookup: dict[tuple[str, str], tuple[str, int]] = {}
     for index, rule in enumerate(table.rules):
+        if rule.start is not None or rule.repealed is not None:
+            raise RulesetError([RuleProblem(str(rule.position), rule.position.line,
+                                            "a case transition cannot be dated (the lifecycle has no as-of date)",
+                                            rule.id, "remove 'from' and 'repealed' from the transition")])
         states, events = rule.test_for("case.state"), rule.test_for("case.event")
         if not (isinstance(states, MemberTest) and isinstance(events, MemberTest)) or states.negate or events.negate:
             raise RulesetError([RuleProblem(str(rule.position), rule.position.line,
@@ -497,7 +494,7 @@ def _obligations(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date) 
     result = run.results[OBLIGATIONS]
     out = []
     decided: dt.datetime | None = None
-    for index, outputs in zip(result.selected, result.outputs, strict=True):
+    for rule, outputs in zip(result.rules, result.outputs, strict=True):
         name = outputs.get("deadline")
         start = decided if outputs["duty"] == "hand_over_to_police" and decided is not None else anchor
         due_at, text = deadline_of(ruleset.graph, name, start, day, f"obligations.{outputs['duty']}") if name \
@@ -507,5 +504,5 @@ def _obligations(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date) 
         out.append(ObligationOut(duty=outputs["duty"], duty_zh=NAMES_ZH[outputs["duty"]], actor=outputs["actor"],
                                  due=due_at.at if due_at else None, deadline=text,
                                  due_provisional=_provisional(due_at.provisional_years) if due_at else None,
-                                 citation=_cite(ruleset, OBLIGATIONS, index)[1]))
+                                 citation=ruleset.cite(rule.citation)))
     return out

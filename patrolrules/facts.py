@@ -94,6 +94,10 @@ DERIVED = {
     "crime.area.forest_commercial": (TypeDef(Kind.QUANTITY, dimension="area"),
                                      _counted((LandClass.forest_commercial,)),
                                      "commercial forest land occupied, with the past year's unprocessed acts"),
+    # 法释〔2005〕15号 第1条(四) (until 2023-08-14): both kinds of forest land together.
+    "crime.area.forest": (TypeDef(Kind.QUANTITY, dimension="area"),
+                          _counted((LandClass.forest_public_welfare, LandClass.forest_commercial)),
+                          "forest land of both kinds occupied, with the past year's unprocessed acts"),
     "crime.area.grassland": (TypeDef(Kind.QUANTITY, dimension="area"), _counted((LandClass.grassland,)),
                              "grassland occupied, with the past year's unprocessed acts"),
     "crime.ore_value": (TypeDef(Kind.QUANTITY, dimension="money"), _counted_ore_value,

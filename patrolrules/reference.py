@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .engine.tables import AnyTest, Parameter, Table
+from .engine.tables import AnyTest, Parameter, Rule, Table
 from .labels import chinese_number
 from .ruleset import Ruleset
 
@@ -32,6 +32,19 @@ _WORDS = {
            "default": "default", "expect": "expect", "input": "input",
            "gaps": "Where no rule applies there is no output, because"},
 }
+
+
+def _note_text(rule: Rule, lang: str) -> str:
+    """The rule's note, after the days it is in force when it is dated."""
+    when = []
+    if rule.start is not None:
+        when.append(f"自{rule.start}起施行" if lang == "zh" else f"in force from {rule.start}")
+    if rule.repealed is not None:
+        when.append(f"{rule.repealed}起不再适用" if lang == "zh" else f"not in force from {rule.repealed}")
+    dated = ("，".join(when) if lang == "zh" else "; ".join(when))
+    if dated and rule.note:
+        return f"（{dated}）{rule.note}" if lang == "zh" else f"({dated}) {rule.note}"
+    return dated or rule.note or ""
 
 
 def _cell(text: Any) -> str:
@@ -73,7 +86,7 @@ def _table_md(ruleset: Ruleset, table: Table, lang: str) -> list[str]:
         values = dict(rule.outputs)
         row = [f"`{rule.id}`", *[_cell(_test_text(table, index, i)) for i in inputs],
                *[_cell(_output_text(values[o])) if o in values else "" for o in outputs],
-               _cell(_cite_text(ruleset, table, index, lang)), _cell(rule.note or "")]
+               _cell(_cite_text(ruleset, table, index, lang)), _cell(_note_text(rule, lang))]
         lines.append("| " + " | ".join(row) + " |")
     if table.default is not None:
         default = dict(table.default)

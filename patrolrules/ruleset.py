@@ -266,7 +266,7 @@ class Ruleset:
 
     def _decision(self, observation: Observation, day: dt.date, period: _Period, result: Run,
                   missing: list[MissingFact]) -> Decision:
-        zone = zones.zone_decision(result, self._citation_of, self.cite)
+        zone = zones.zone_decision(result, self.cite)
         found = violations.violation_decision(result, self._graph, day, observation.activity.other_provision,
                                               self.cite, self.basis, missing)
         trace = self._trace(period, result)
@@ -277,7 +277,7 @@ class Ruleset:
             as_of=day,
             zone=zone,
             violations=found,
-            disposal=disposal.disposal_decision(result, self._graph, self.cite),
+            disposal=disposal.disposal_decision(result, self.cite),
             missing_facts=missing,
             citations=sorted(citations.values(), key=lambda c: (c.article, c.paragraph or 0, c.item or 0)),
             trace=trace,
@@ -307,9 +307,6 @@ class Ruleset:
         return missing
 
     # -- citations and trace -------------------------------------------------
-    def _citation_of(self, table_id: str, index: int) -> Citation:
-        return self._graph.table(table_id).rules[index].citation
-
     def cite(self, citation: Citation) -> CitationOut:
         """A citation with its Chinese and English reference and the clause's text."""
         found = self._cited.get(citation)

@@ -56,8 +56,7 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
     table = graph.table(TABLE)
     result = run.results[TABLE]
     merged: dict[int, dict[str, Any]] = {}
-    for index, outputs in zip(result.selected, result.outputs, strict=True):
-        rule = table.rules[index]
+    for rule, outputs in zip(result.rules, result.outputs, strict=True):
         number = int(outputs["item"][1:])
         entry = merged.setdefault(number, {"citation": rule.citation, "basis": {}, "rules": [], "forms": [],
                                                 "facts": {}})

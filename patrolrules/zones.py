@@ -18,8 +18,7 @@ EXPECTATION_TABLE = "patrol_expectation"
 TIER_ZH = {"key": "重点巡查区域", "general": "一般巡查区域", "unlisted": "未列明区域"}
 
 
-def zone_decision(run: Run, citation_of: Callable[[str, int], Citation],
-                  cite: Callable[[Citation], CitationOut]) -> ZoneDecision:
+def zone_decision(run: Run, cite: Callable[[Citation], CitationOut]) -> ZoneDecision:
     """The Art. 8 decision from the evaluated tables."""
     tier_result = run.results[TIER_TABLE]
     tier = run.values[f"{TIER_TABLE}.tier"]
@@ -33,9 +32,9 @@ def zone_decision(run: Run, citation_of: Callable[[str, int], Citation],
     modes = list(run.values[f"{EXPECTATION_TABLE}.patrol_modes"] or ())
     frequency = run.values[f"{EXPECTATION_TABLE}.frequency_per_week"]
     citations = {}
-    for table, result in ((TIER_TABLE, tier_result), (EXPECTATION_TABLE, expectation)):
-        for index in result.selected:
-            out = cite(citation_of(table, index))
+    for result in (tier_result, expectation):
+        for rule in result.rules:
+            out = cite(rule.citation)
             citations[out.ref_en] = out
     return ZoneDecision(
         tier=tier,

@@ -21,6 +21,16 @@ def copy_bundled(target: Path) -> Path:
     return destination
 
 
+def with_one_case(directory: Path) -> Path:
+    """The ruleset with its golden cases replaced by one (a key site), so most rules go uncovered."""
+    shutil.rmtree(directory / "cases")
+    (directory / "cases").mkdir()
+    (directory / "cases" / "one.yaml").write_text(
+        "cases:\n  - name: one key site\n    input: {observed_at: '2024-05-01T09:00:00+08:00', "
+        "site: {zones: [urban_rural_fringe]}}\n    expect: {zone.tier: key}\n", encoding="utf-8")
+    return directory
+
+
 def copy_with_edits(target: Path, file: str, *edits: tuple[str, str]) -> Path:
     """A copy of the bundled ruleset with each ``(old, new)`` text replaced once in ``file``."""
     directory = copy_bundled(target)

@@ -7,6 +7,7 @@ so the engines can only differ in matching — which the property tests compare.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .tables import (
     Kind,
     MemberTest,
     OutputValue,
+    Rule,
     RuleGraph,
     SetMode,
     SetTest,
@@ -63,10 +65,11 @@ class TableResult:
     """Which rules a table selected, their outputs, and the values it passes on."""
 
     table_id: str
-    selected: tuple[int, ...]  # rule indices, in table order
+    selected: tuple[int, ...]  # rule indices among the rules in force in the period, in table order
     outputs: tuple[Mapping[str, Any], ...]
     used_default: bool
     values: Mapping[str, Any]  # "<table>.<output>" → what downstream tables read
+    rules: tuple[Rule, ...] = ()  # the selected rules themselves (ids, citations)
 
 
 class Matcher(Protocol):
@@ -74,7 +77,9 @@ class Matcher(Protocol):
 
 
 def resolve(graph: RuleGraph, day: dt.date) -> tuple[ResolvedTable, ...]:
-    """Every table with parameters as in force on ``day``."""
+    """Every table with the rules and parameters in force on ``day``. A table with dated rules is
+    seen through a copy holding only those in force, so rule indices mean the same everywhere in the
+    period (``ResolvedTable.table.rules``, ``TableResult.selected``)."""
 
     def param(name: str) -> Any:
         value = graph.parameters[name].at(day)
@@ -99,6 +104,8 @@ def resolve(graph: RuleGraph, day: dt.date) -> tuple[ResolvedTable, ...]:
 
     tables = []
     for table in graph.tables:
+        if any(r.start is not None or r.repealed is not None for r in table.rules):
+            table = dataclasses.replace(table, rules=tuple(r for r in table.rules if r.in_force(day)))
         rules = []
         for rule in table.rules:
             checks = []
@@ -209,7 +216,7 @@ def select(resolved: ResolvedTable, matched: list[int], values: Mapping[str, Any
             passed[key] = frozenset(v for value in present for v in value)
         else:
             passed[key] = frozenset(present)
-    return TableResult(table.id, tuple(matched), outputs, used_default, passed)
+    return TableResult(table.id, tuple(matched), outputs, used_default, passed, tuple(table.rules[i] for i in matched))
 
 
 def _rank(ranks: tuple[str, ...], value: Any) -> int:

@@ -474,9 +474,14 @@ def _build_table(spec: TableSpec, data: Any, file: str, article_no: int, facts: 
                 problems.add(file, line_of(rule_data, ("cite", "basis")), f"unknown legal basis {key!r}",
                              rule_spec.id, f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
                 ok = False
+        if rule_spec.from_ is not None and rule_spec.repealed is not None and rule_spec.repealed <= rule_spec.from_:
+            problems.add(file, line_of(rule_data, ("repealed",)),
+                         f"rule is repealed ({rule_spec.repealed}) before it comes into force ({rule_spec.from_})",
+                         rule_spec.id, "give 'repealed' a later date than 'from'")
+            ok = False
         rules.append(Rule(rule_spec.id, tuple(tests), tuple(rule_outputs or ()),
                           Citation(cite.article, cite.paragraph, cite.item, tuple(cite.basis)),
-                          Position(file, rule_line), rule_spec.note))
+                          Position(file, rule_line), rule_spec.note, rule_spec.from_, rule_spec.repealed))
     default = None
     if spec.default is not None:
         default_outputs = _outputs(spec.default, outputs, parameters, file, data, "default", None, problems)

@@ -114,6 +114,9 @@ class RuleSpec(_Strict):
     then: dict[str, Any] = {}
     cite: CiteSpec
     note: str | None = None
+    from_: dt.date | None = Field(None, alias="from",
+                                  description="first day the rule is in force (the law behind it took effect)")
+    repealed: dt.date | None = Field(None, description="first day the rule is no longer in force")
 
 
 class OutputSpec(_Strict):

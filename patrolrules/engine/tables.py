@@ -185,6 +185,11 @@ class Rule:
     citation: Citation
     position: Position
     note: str | None = None
+    start: dt.date | None = None  # in force from this day (``from:``); None: as long as the ruleset
+    repealed: dt.date | None = None  # no longer in force from this day
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.repealed is None or day < self.repealed)
 
     def test_for(self, name: str) -> Test:
         for input_name, test in self.tests:
@@ -294,5 +299,7 @@ class RuleGraph:
         raise KeyError(table_id)
 
     def change_dates(self) -> tuple[dt.date, ...]:
-        """Every date on which some parameter changes value (as-of periods start here)."""
-        return tuple(sorted({v.start for p in self.parameters.values() for v in p.values}))
+        """Every date on which a parameter changes value or a rule comes into or goes out of force
+        (as-of periods start here)."""
+        rules = {d for t in self.tables for r in t.rules for d in (r.start, r.repealed) if d is not None}
+        return tuple(sorted(rules | {v.start for p in self.parameters.values() for v in p.values}))
