@@ -78,7 +78,9 @@ def parse_yaml(text: str, label: str) -> Any:
         raise RulesetError([RuleProblem(label, None, f"YAML error: {exc}")]) from None
     if node is None:
         return None
-    return _convert(node, label)
+    # One scalar constructor per document: PyYAML's remembers every node it built (with two Marks
+    # each), so a shared one would keep every file ever loaded alive.
+    return _convert(node, label, yaml.SafeLoader(""))
 
 
 def _scan_events(text: str, label: str) -> None:
@@ -105,22 +107,19 @@ def _scan_events(text: str, label: str) -> None:
             raise RulesetError([RuleProblem(label, line, f"more than {MAX_NODES} YAML nodes")])
 
 
-_SCALAR = yaml.SafeLoader("")
-
-
-def _convert(node: Any, label: str) -> Any:
+def _convert(node: Any, label: str, scalars: yaml.SafeLoader) -> Any:
     if isinstance(node, yaml.MappingNode):
         mapping = LDict()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, label)
+            key = _convert(key_node, label, scalars)
             if not isinstance(key, (str, int, bool)):
                 raise RulesetError([RuleProblem(label, key_node.start_mark.line + 1, "mapping keys must be text")])
             key = str(key)
             if key in mapping:
                 raise RulesetError([RuleProblem(label, key_node.start_mark.line + 1, f"duplicate key {key!r}")])
-            mapping[key] = _convert(value_node, label)
+            mapping[key] = _convert(value_node, label, scalars)
             mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
     if isinstance(node, yaml.SequenceNode):
@@ -128,11 +127,11 @@ def _convert(node: Any, label: str) -> Any:
         sequence.line = node.start_mark.line + 1
         sequence.item_lines = []
         for item in node.value:
-            sequence.append(_convert(item, label))
+            sequence.append(_convert(item, label, scalars))
             sequence.item_lines.append(item.start_mark.line + 1)
         return sequence
     try:
-        value = _SCALAR.construct_object(node)
+        value = scalars.construct_object(node)
     except (ValueError, OverflowError) as exc:  # a date such as 2024-13-01, an int of more than 4300 digits
         raise RulesetError([RuleProblem(label, node.start_mark.line + 1, f"cannot read {node.value[:40]!r}: {exc}",
                                         fix="write a date YYYY-MM-DD or a number of at most 300 digits")]) from None
