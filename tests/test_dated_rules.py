@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import patrolrules
 from patrolrules import RulesetError, ci
 from patrolrules.engine import compiled, durable
+from patrolrules.ruleset import bundled_directory
 
 from . import strategies
 from .rulefiles import copy_bundled, copy_with_edits, with_one_case
@@ -130,3 +131,15 @@ def test_engines_agree_before_the_change(ruleset):
     for observation, _ in strategies.rule_seeds(ruleset, BEFORE):
         native = ruleset.evaluate(observation).model_dump(mode="json")
         assert ruleset.evaluate(observation, engine="durable").model_dump(mode="json") == native
+
+
+def test_diff_reports_a_moved_repeal_date_only_where_decisions_change(tmp_path):
+    old, new = "note: 两类林地数量分别达到相应规定的数量标准的百分之五十以上\n        repealed: 2023-08-15", \
+        "note: 两类林地数量分别达到相应规定的数量标准的百分之五十以上\n        repealed: 2021-01-01"
+    directory = copy_with_edits(tmp_path, "art14_escalation.yaml", (old, new))
+    report = ci.diff_rulesets(bundled_directory(), directory)
+    edits = [e for e in report.data["edits"] if e["name"] == f"{TRANSFER}/c342.forest_halves_2005"]
+    assert [(e["kind"], e["before"]["repealed"], e["after"]["repealed"]) for e in edits] == [
+        ("in_force", "2023-08-15", "2021-01-01")]
+    changed = [c for c in report.data["changes"] if c["table"] == TRANSFER]
+    assert changed and {c["as_of"] for c in changed} == {"2021-01-01"}  # only until the 2023 rows take over

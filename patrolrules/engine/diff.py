@@ -323,6 +323,9 @@ def _table_edits(old: Table, new: Table) -> list[Edit]:
                               {n: x.text() for n, x in b.tests}))
         if a.outputs != b.outputs:
             edits.append(Edit("outputs", f"{t}/{rule_id}", _outputs_text(a.outputs), _outputs_text(b.outputs)))
+        if (a.start, a.repealed) != (b.start, b.repealed):
+            edits.append(Edit("in_force", f"{t}/{rule_id}", {"from": a.start, "repealed": a.repealed},
+                              {"from": b.start, "repealed": b.repealed}))
     if [r.id for r in old.rules if r.id in new_rules] != [r.id for r in new.rules if r.id in old_rules]:
         edits.append(Edit("rule_order", t, [r.id for r in old.rules], [r.id for r in new.rules]))
     return edits
