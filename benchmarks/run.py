@@ -213,7 +213,7 @@ def _phased(ruleset: Any, engine: str, observations: Sequence[Any], kept: list[A
         t1 = clock()
         facts = ruleset.facts_of(parsed, day)
         t2 = clock()
-        result = period.run(facts)
+        result = ruleset._run(parsed, day, period, engine, facts)
         t3 = clock()
         missing = ruleset._missing(period, facts, result)
         t4 = clock()

@@ -30,6 +30,7 @@ def batch_run(ruleset: Ruleset, observations: Iterable[Observation | Mapping[str
 
     facts: list[dict[str, Any]] = []
     days: list[dt.date] = []
+    ended: dict[int, Observation] = {}  # rows about an act that ended: its date's criminal lines may apply
     problems: list[Problem] = []
     for row, observation in enumerate(observations):
         try:
@@ -39,8 +40,10 @@ def batch_run(ruleset: Ruleset, observations: Iterable[Observation | Mapping[str
                             for p in error.problems)
             continue
         day = parsed.observed_at.date()
-        days.append(day)  # only the facts are kept, not the parsed model
+        days.append(day)  # only the facts are kept, not the parsed model (but for ended acts)
         facts.append(ruleset.facts_of(parsed, day))
+        if parsed.act_ended_on is not None:
+            ended[len(days) - 1] = parsed
     if problems:
         raise InputError(problems)
     groups: dict[int, tuple[GeneratedMatcher, list[int]]] = {}
@@ -52,4 +55,9 @@ def batch_run(ruleset: Ruleset, observations: Iterable[Observation | Mapping[str
         batch = vectorized.run_many(matcher, [facts[r] for r in rows], copy=False)
         for row, run in zip(rows, batch, strict=True):
             runs[row] = run
+    for row, parsed in ended.items():
+        found = runs[row]
+        assert found is not None
+        runs[row] = ruleset._at_act_time(parsed, days[row], ruleset._period(days[row], "native"), "native",
+                                         facts[row], found)
     return [run for run in runs if run is not None]

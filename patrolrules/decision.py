@@ -212,6 +212,8 @@ class TransferOut(_Out):
     suspected: bool
     crimes: list[str]
     lines: list[CrimeLineOut]
+    lines_as_of: dt.date  # whose criminal lines: the decision's date, or the act's (``time_rule``)
+    time_rule: list[BasisOut] = []  # 高检发释字〔2001〕5号 三, when the act's date decides
 
 
 class ProvisionalOut(_Out):

@@ -33,8 +33,8 @@ from .decision import (
     _Out,
 )
 from .engine import compiled
-from .engine.compiled import Run
-from .engine.tables import MemberTest, RuleGraph
+from .engine.compiled import Run, TableResult
+from .engine.tables import Citation, MemberTest, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
 from .facts import counted_area
 from .observation import LandClass, Observation
@@ -98,17 +98,52 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _continuing(observation: Observation) -> bool:
+    """The act goes on: the land is not restored, or the building is still under construction with
+    no end date given ([1997]法行字第6号: illegal occupation continues until the land is restored)."""
+    return observation.land.restored is False or (
+        observation.act_ended_on is None and observation.activity.stage is not None
+        and observation.activity.stage.value == "under_construction")
+
+
+def act_day(ruleset: Ruleset, observation: Observation, day: dt.date) -> dt.date | None:
+    """The day whose criminal lines apply instead of ``day``'s, if another period's: an act that ended
+    before a change of rules or parameters and is decided after it (高检发释字〔2001〕5号 三). A continuing
+    act, or one whose end is unknown, is decided as of ``day``. An act that ended before the ruleset
+    took effect is taken as of that date, the earliest the ruleset knows."""
+    ended = observation.act_ended_on
+    if ended is None or ended >= day or _continuing(observation):
+        return None
+    at = max(ended, ruleset.effective)
+    return at if ruleset.period_start(at) != ruleset.period_start(day) else None
+
+
+def act_time_transfer(ruleset: Ruleset, observation: Observation, day: dt.date, engine: str,
+                      run: Run) -> TableResult | None:
+    """高检发释字〔2001〕5号 三: the criminal lines in force when the act was done, unless the later ones
+    favour the suspect — a crime is suspected only if both periods' lines reach it, with the act-time
+    lines. ``None`` when that is what ``run`` already decided."""
+    at = act_day(ruleset, observation, day)
+    if at is None:
+        return None
+    period = ruleset._period(at, engine)
+    position = next(i for i, t in enumerate(period.tables) if t.table.id == TRANSFER)
+    values = {**run.values, **supplied_facts(observation, ruleset.graph, at)}  # e.g. the forest ratio then
+    then = compiled.select(period.tables[position], list(period.matcher.match(position, values)), values)
+    now = run.values[f"{TRANSFER}.crime"] or frozenset()
+    kept = [i for i, outputs in zip(then.selected, then.outputs, strict=True) if outputs["crime"] in now]
+    result = compiled.select(period.tables[position], kept, values)
+    return None if result == run.results[TRANSFER] else result
+
+
 def limitation(observation: Observation, graph: RuleGraph, discovered_on: dt.date) -> LimitationOut:
     """行政处罚法 第36条: discovered within 2 (5) years of the act, a continuing act from its end.
 
     Illegal occupation continues until the land is restored ([1997]法行字第6号).
     """
-    land_restored = observation.land.restored
     ended = observation.act_ended_on
     harmed = observation.circumstances.harms_life_health_or_property_safety
-    continuing = land_restored is False or (ended is None and observation.activity.stage is not None
-                                            and observation.activity.stage.value == "under_construction")
-    if continuing:
+    if _continuing(observation):
         return LimitationOut(continuing=True, years=None, runs_from=None, expires_on=None,
                              discovered_on=discovered_on, within=True)
     if ended is None:
@@ -266,23 +301,30 @@ def _filing(ruleset: Ruleset, run: Run, limit: LimitationOut) -> FilingOut:
                      citations=list(citations.values()))
 
 
-def _transfer(ruleset: Ruleset, run: Run, day: dt.date) -> TransferOut:
+# 高检发释字〔2001〕5号 三, cited when a decision takes the criminal lines of the act's date.
+TIME_RULE = Citation(14, 2, None, ("TE2001",))
+
+
+def _transfer(ruleset: Ruleset, run: Run, observation: Observation, day: dt.date) -> TransferOut:
     result = run.results[TRANSFER]
     graph = ruleset.graph
+    at = act_day(ruleset, observation, day)
+    lines_day = at or day
     lines = []
     for rule, outputs in zip(result.rules, result.outputs, strict=True):
         names = str(outputs["line"]).split("+")
         thresholds = []
         for name in names:
             param = graph.parameters[name]
-            thresholds.append(f"{_number(_param(graph, name, day))}{' ' + param.unit if param.unit else ''}")
+            thresholds.append(f"{_number(_param(graph, name, lines_day))}{' ' + param.unit if param.unit else ''}")
         lines.append(CrimeLineOut(
             crime=outputs["crime"], name_zh=NAMES_ZH[outputs["crime"]], rule=rule.id,
             parameters=names, thresholds=thresholds,
             references=[f"{graph.parameters[n].source}: {graph.parameters[n].reference}" for n in names],
             citation=ruleset.cite(rule.citation), basis=ruleset.basis(rule.citation)))
     crimes = sorted(run.values[f"{TRANSFER}.crime"] or ())
-    return TransferOut(suspected=bool(crimes), crimes=crimes, lines=lines)
+    return TransferOut(suspected=bool(crimes), crimes=crimes, lines=lines, lines_as_of=lines_day,
+                       time_rule=[] if at is None else ruleset.basis(TIME_RULE))
 
 
 def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kinds: Sequence[str] | None,
@@ -318,7 +360,7 @@ def section(ruleset: Ruleset, observation: Observation, run: Run) -> EscalationO
         escalation_applies=bool(run.results[RECIPIENTS].selected),
         recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, ruleset.graph, day)),
-        transfer=_transfer(ruleset, run, day),
+        transfer=_transfer(ruleset, run, observation, day),
         reports=_reports(ruleset, run, observation.observed_at, day, OBSERVATION_REPORTS),
     )
 
@@ -451,6 +493,9 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     # observation's facts alone let the Art. 9 table find.
     pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
     run = compiled.run(period.tables, period.matcher, facts, pinned)
+    fixed = act_time_transfer(ruleset, observation, day, "native", run)
+    if fixed is not None:  # the act-time criminal lines, and every table that reads them again
+        run = compiled.run(period.tables, period.matcher, facts, pinned, {TRANSFER: fixed})
     graph = ruleset.graph
     last_at = parsed.events[-1].at
     history = []
@@ -465,7 +510,8 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     return CaseDecision(
         ruleset=ruleset._stamp, case_id=parsed.id, as_of=day, state=state, state_zh=NAMES_ZH[state],
         history=history, obligations=obligations, recipients=_recipients(ruleset, run),
-        filing=_filing(ruleset, run, limitation(observation, graph, day)), transfer=_transfer(ruleset, run, day),
+        filing=_filing(ruleset, run, limitation(observation, graph, day)),
+        transfer=_transfer(ruleset, run, observation, day),
         reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special_anchor),
         trace=[*(Fired(table=TRANSITIONS, rule=step.rule, citation=step.citation, basis=[], inputs={
             "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})

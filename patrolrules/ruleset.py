@@ -26,7 +26,7 @@ from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, Missi
 from .engine import codegen, compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
 from .engine.loader import LoadedRuleset, load_directory
-from .engine.tables import Citation, FactDef, RuleGraph
+from .engine.tables import Citation, FactDef, Rule, RuleGraph, Table
 from .errors import InputError, PatrolRulesError, Problem, RulesetError, parse_input
 from .facts import EXTRACTOR, FACTS
 from .labels import chinese_number, label, shown_value
@@ -96,8 +96,9 @@ SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE, vi
 class _Period:
     tables: tuple[ResolvedTable, ...]
     matcher: compiled.Matcher
-    # (table position, rule index) → the fired rule's observation-independent parts (Ruleset._trace)
-    fired: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # (table position, rule id, id of its resolved outputs) → the fired rule's observation-independent
+    # parts (Ruleset._trace)
+    fired: dict[tuple[int, str, int], tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
     _representatives: dict[str, list[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
@@ -205,9 +206,23 @@ class Ruleset:
         day = parsed.observed_at.date()
         period = self._period(day, engine)
         facts = self.facts_of(parsed, day)
-        result = period.run(facts)
+        result = self._run(parsed, day, period, engine, facts)
         missing = self._missing(period, facts, result)
         return self._decision(parsed, day, period, result, missing)
+
+    def _run(self, observation: Observation, day: dt.date, period: _Period, engine: str,
+             facts: dict[str, Any]) -> Run:
+        """Every table once, then ``_at_act_time``."""
+        return self._at_act_time(observation, day, period, engine, facts, period.run(facts))
+
+    def _at_act_time(self, observation: Observation, day: dt.date, period: _Period, engine: str,
+                     facts: dict[str, Any], result: Run) -> Run:
+        """``result``, or where the act ended under other criminal lines, those lines (as
+        ``escalation.act_time_transfer`` decides) and the tables that read them run again."""
+        fixed = escalation.act_time_transfer(self, observation, day, engine, result)
+        if fixed is None:
+            return result
+        return compiled.run(period.tables, period.matcher, facts, fixed={escalation.TRANSFER: fixed})
 
     def facts_of(self, observation: Observation, day: dt.date) -> dict[str, Any]:
         """The facts the tables read for one validated observation as of ``day``: its fields and
@@ -241,13 +256,17 @@ class Ruleset:
         assert isinstance(matcher, codegen.GeneratedMatcher)
         return matcher
 
+    def period_start(self, day: dt.date) -> dt.date:
+        """The first day of the as-of period ``day`` falls in (rules and parameters are constant in it)."""
+        return max(s for s in self._starts if s <= day)
+
     def _period(self, day: dt.date, engine: str, path: str = "observed_at") -> _Period:
         if engine not in ENGINES:
             raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
         if day < self.effective:
             raise InputError([Problem(path, f"before the ruleset took effect ({self.effective})",
                                       day.isoformat(), f"a date on or after {self.effective}")])
-        start = max(s for s in self._starts if s <= day)
+        start = self.period_start(day)
         key = (start, engine)
         period = self._periods.get(key)
         if period is None:
@@ -341,10 +360,14 @@ class Ruleset:
         fired = []
         values = result.values
         for position, resolved in enumerate(period.tables):
-            for index in result.results[resolved.table.id].selected:
-                static = period.fired.get((position, index))
+            found = result.results[resolved.table.id]
+            for rule, outputs in () if found.used_default else zip(found.rules, found.outputs, strict=True):
+                # keyed by the resolved outputs too: a table fixed from another period (the act's
+                # criminal lines) brings rules resolved there
+                static = period.fired.get((position, rule.id, id(outputs)))
                 if static is None:
-                    static = period.fired[(position, index)] = self._fired_static(resolved, index)
+                    static = period.fired[(position, rule.id, id(outputs))] = self._fired_static(
+                        resolved.table, rule, outputs)
                 table_id, rule_id, cited, basis, tests, outputs, note = static
                 inputs = {name: shown_value(values.get(name), kind, dimension) for name, kind, dimension in tests}
                 fired.append({"table": table_id, "rule": rule_id, "citation": cited, "basis": basis, "inputs": inputs,
@@ -353,12 +376,10 @@ class Ruleset:
         # basis and outputs into each new Fired, so the cached ones are never shared.
         return _TRACE.validate_python(fired)
 
-    def _fired_static(self, resolved: ResolvedTable, index: int) -> tuple[Any, ...]:
+    def _fired_static(self, table: Table, rule: Rule, resolved_outputs: Mapping[str, Any]) -> tuple[Any, ...]:
         """What a fired rule shows that does not depend on the observation (once per period and rule)."""
-        table = resolved.table
-        rule = table.rules[index]
         tests = tuple((name, table.input_type(name).kind, table.input_type(name).dimension) for name, _ in rule.tests)
-        outputs = {k: _shown_output(v) for k, v in resolved.rules[index].outputs.items()}
+        outputs = {k: _shown_output(v) for k, v in resolved_outputs.items()}
         return (table.id, rule.id, self.cite(rule.citation), tuple(self.basis(rule.citation)), tests, outputs,
                 rule.note)
 

@@ -3,6 +3,7 @@ on 2023-08-15, when 法释〔2023〕8号 replaced 法释〔2005〕15号, and a d
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from fractions import Fraction
 
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 
 import patrolrules
 from patrolrules import RulesetError, ci
+from patrolrules.batch import batch_run
 from patrolrules.engine import compiled, durable
-from patrolrules.ruleset import bundled_directory
+from patrolrules.ruleset import bundled_directory, parse_observation
 
 from . import strategies
 from .rulefiles import copy_bundled, copy_with_edits, with_one_case
@@ -51,27 +53,44 @@ def _crime_2023(public: Fraction, other: Fraction, penalties: int) -> bool:
 
 
 _TENTHS = st.integers(min_value=0, max_value=150).map(lambda n: Fraction(n, 10))  # 0–15 亩 in steps of 0.1
+_DAYS = [dt.date(2019, 3, 1), dt.date(2021, 3, 1), CHANGE - dt.timedelta(days=1), CHANGE, dt.date(2026, 5, 6)]
 
 
-@given(public=_TENTHS, other=_TENTHS, penalties=st.integers(min_value=0, max_value=3),
-       day=st.sampled_from([dt.date(2019, 3, 1), CHANGE - dt.timedelta(days=1), CHANGE, dt.date(2026, 5, 6)]))
-def test_forest_lines_follow_the_interpretation_in_force(ruleset, public, other, penalties, day):
+def _crime_on(day: dt.date, public: Fraction, other: Fraction, penalties: int) -> bool:
+    return _crime_2005(public, other) if day < CHANGE else _crime_2023(public, other, penalties)
+
+
+@given(public=_TENTHS, other=_TENTHS, penalties=st.integers(min_value=0, max_value=3), day=st.sampled_from(_DAYS),
+       ended=st.none() | st.sampled_from(_DAYS), restored=st.sampled_from([True, False, None]))
+def test_forest_lines_follow_the_interpretation_in_force(ruleset, public, other, penalties, day, ended, restored):
+    """The lines of the decision's date; for an act that ended earlier and is not going on, the act-time
+    lines unless the later ones favour the suspect (高检发释字〔2001〕5号 三): a crime under both."""
     areas = {k: f"{v * 10 // 10}.{v * 10 % 10}亩" for k, v in  # tenths, written exactly
              (("forest_public_welfare", public), ("forest_commercial", other)) if v}
     at = f"{day.isoformat()}T09:00:00+08:00"
-    case = {"id": "C", "township": "高峰街道", "unit_kind": "resource_station",
-            "observation": {"observed_at": at, "land": {"planting_conditions_destroyed": True, "restored": False},
-                            "quantities": {"area": areas},
-                            "party": {"identified": True, "agricultural_land_penalties_within_two_years": penalties}},
+    observation = {"observed_at": at, "quantities": {"area": areas},
+                   "land": {"planting_conditions_destroyed": True, "restored": restored},
+                   "party": {"identified": True, "agricultural_land_penalties_within_two_years": penalties}}
+    if ended is not None:
+        observation["act_ended_on"] = ended.isoformat()
+    case = {"id": "C", "township": "高峰街道", "unit_kind": "resource_station", "observation": observation,
             "events": [{"kind": "discovered", "at": at}], "violation_items": ["i1"]}
-    transfer = ruleset.evaluate_case(case).transfer
+    decision = ruleset.evaluate_case(case)
+    transfer = decision.transfer
     forest = {line.rule for line in transfer.lines if line.rule.startswith("c342.forest")}
-    expected = _crime_2005(public, other) if day < CHANGE else _crime_2023(public, other, penalties)
+    assert {f.rule for f in decision.trace if f.table == TRANSFER} == {line.rule for line in transfer.lines}
+    act_time = restored is not False and ended is not None and ended < day  # not a continuing act
+    lines_day = ended if act_time and ruleset.period_start(ended) != ruleset.period_start(day) else day
+    assert transfer.lines_as_of == lines_day
+    assert {b.key for b in transfer.time_rule} == ({"TE2001"} if lines_day != day else set())
+    expected = _crime_on(day, public, other, penalties)
+    if act_time:
+        expected = expected and _crime_on(ended, public, other, penalties)
     assert bool(forest) == expected
-    assert forest <= (FOREST_2005 if day < CHANGE else FOREST_2023)
-    for line in transfer.lines:  # each line cites the interpretation of its day
+    assert forest <= (FOREST_2005 if lines_day < CHANGE else FOREST_2023)
+    for line in transfer.lines:  # each line cites the interpretation of the day whose lines apply
         if line.rule in forest:
-            assert {b.key for b in line.basis} == {"CL-342", "JI2005-1" if day < CHANGE else "JI2023-1"}
+            assert {b.key for b in line.basis} == {"CL-342", "JI2005-1" if lines_day < CHANGE else "JI2023-1"}
 
 
 def test_a_rule_repealed_before_it_comes_into_force_is_a_rule_file_error(tmp_path):
@@ -143,3 +162,45 @@ def test_diff_reports_a_moved_repeal_date_only_where_decisions_change(tmp_path):
         ("in_force", "2023-08-15", "2021-01-01")]
     changed = [c for c in report.data["changes"] if c["table"] == TRANSFER]
     assert changed and {c["as_of"] for c in changed} == {"2021-01-01"}  # only until the 2023 rows take over
+
+
+def _ended_in_2022(observation: dict) -> dict:
+    """The observation, about an act that ended on 2022-06-01 on land since restored (not continuing)."""
+    out = copy.deepcopy(observation)
+    out["act_ended_on"] = "2022-06-01"
+    out["land"] = {**out.get("land", {}), "restored": True}
+    return out
+
+
+@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules installs on Python < 3.13 only")
+def test_engines_agree_when_the_act_time_lines_apply(ruleset):
+    """Seeds next to every transfer line, about an act that ended under the 2005 lines: durable decides
+    them as the generated code does, and the act's date changes some transfers (so the path runs)."""
+    changed = 0
+    for observation, fired in strategies.rule_seeds(ruleset, strategies.DAY):
+        if not any(table == TRANSFER for table, _ in fired):
+            continue
+        old = _ended_in_2022(observation)
+        native = ruleset.evaluate(old).model_dump(mode="json")
+        assert ruleset.evaluate(old, engine="durable").model_dump(mode="json") == native
+        assert native["escalation"]["transfer"]["lines_as_of"] == "2022-06-01"
+        restored = {**copy.deepcopy(observation), "land": {**observation.get("land", {}), "restored": True}}
+        changed += native["escalation"]["transfer"]["crimes"] != ruleset.evaluate(restored).escalation.transfer.crimes
+    assert changed > 0
+
+
+def test_batches_take_the_act_time_lines_too(ruleset):
+    observations = [_ended_in_2022(o) for o, fired in strategies.rule_seeds(ruleset, strategies.DAY)
+                    if any(table == TRANSFER for table, _ in fired)]
+    runs = batch_run(ruleset, observations)
+    for observation, run in zip(observations, runs, strict=True):
+        lines = [line.rule for line in ruleset.evaluate(observation).escalation.transfer.lines]
+        assert [rule.id for rule in run.results[TRANSFER].rules] == lines
+        assert run.values == ruleset._run(*_pipeline(ruleset, observation)).values
+
+
+def _pipeline(ruleset, observation):
+    parsed = parse_observation(observation)
+    day = parsed.observed_at.date()
+    period = ruleset._period(day, "native")
+    return parsed, day, period, "native", ruleset.facts_of(parsed, day)

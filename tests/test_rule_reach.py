@@ -64,8 +64,10 @@ def test_generated_code_and_batches_equal_the_reference_next_to_every_rule(rules
     reference, generated = compiled.NativeMatcher(tables), codegen.GeneratedMatcher(tables)
     expected = []
     for observation in seeds:
-        facts = ruleset.facts_of(parse_observation(observation), DAY)
+        parsed = parse_observation(observation)
+        facts = ruleset.facts_of(parsed, DAY)
         run = compiled.run(tables, reference, facts)
         assert generated.run(facts) == run
-        expected.append(run)
+        # what evaluate runs: this, or with an ended act's criminal lines (escalation.act_time_transfer)
+        expected.append(ruleset._at_act_time(parsed, DAY, ruleset._period(DAY, "native"), "native", facts, run))
     assert batch_run(ruleset, seeds) == expected

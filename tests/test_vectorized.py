@@ -31,8 +31,11 @@ def test_batch_run_equals_per_record_runs(ruleset):
             parsed = parse_observation(observation)
             day = parsed.observed_at.date()
             tables = compiled.resolve(ruleset.graph, day)
-            # the facts Ruleset.evaluate runs on, parameter-derived ones (Arts. 14–15) included
-            assert run == compiled.run(tables, compiled.NativeMatcher(tables), ruleset.facts_of(parsed, day))
+            # the facts Ruleset.evaluate runs on, parameter-derived ones (Arts. 14–15) included, and an
+            # ended act's criminal lines (escalation.act_time_transfer) as evaluate takes them
+            facts = ruleset.facts_of(parsed, day)
+            reference = compiled.run(tables, compiled.NativeMatcher(tables), facts)
+            assert run == ruleset._at_act_time(parsed, day, ruleset._period(day, "native"), "native", facts, reference)
 
     check()
 

@@ -251,16 +251,18 @@ class Run:
 
 
 def run(tables: tuple[ResolvedTable, ...], matcher: Matcher, facts: Mapping[str, Any],
-        pinned: Mapping[str, Any] | None = None) -> Run:
+        pinned: Mapping[str, Any] | None = None, fixed: Mapping[str, TableResult] | None = None) -> Run:
     """Evaluate every table in order, feeding each table's outputs to later ones.
 
     ``pinned`` values replace what a table passes on under the same name (e.g. the
-    items a case record has established, which outrank what the facts alone show).
+    items a case record has established, which outrank what the facts alone show);
+    ``fixed`` results replace whole tables (e.g. criminal lines decided as of the act's date).
     """
     values = dict(facts)
     results: dict[str, TableResult] = {}
     for index, resolved in enumerate(tables):
-        result = select(resolved, matcher.match(index, values), values)
+        found = fixed.get(resolved.table.id) if fixed else None
+        result = found if found is not None else select(resolved, matcher.match(index, values), values)
         results[resolved.table.id] = result
         values.update(result.values)
         if pinned:
