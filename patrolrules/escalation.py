@@ -129,7 +129,7 @@ def act_time_transfer(ruleset: Ruleset, observation: Observation, day: dt.date, 
     period = ruleset._period(at, engine)
     position = next(i for i, t in enumerate(period.tables) if t.table.id == TRANSFER)
     values = {**run.values, **supplied_facts(observation, ruleset.graph, at)}  # e.g. the forest ratio then
-    then = compiled.select(period.tables[position], list(period.matcher.match(position, values)), values)
+    then = compiled.select(period.tables[position], period.matcher.match(position, values), values)
     now = run.values[f"{TRANSFER}.crime"] or frozenset()
     kept = [i for i, outputs in zip(then.selected, then.outputs, strict=True) if outputs["crime"] in now]
     result = compiled.select(period.tables[position], kept, values)
@@ -492,10 +492,8 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     # Items the case record establishes (e.g. after investigation) outrank what the
     # observation's facts alone let the Art. 9 table find.
     pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
-    run = compiled.run(period.tables, period.matcher, facts, pinned)
-    fixed = act_time_transfer(ruleset, observation, day, "native", run)
-    if fixed is not None:  # the act-time criminal lines, and every table that reads them again
-        run = compiled.run(period.tables, period.matcher, facts, pinned, {TRANSFER: fixed})
+    run = ruleset._at_act_time(observation, day, period, "native", facts,
+                               compiled.run(period.tables, period.matcher, facts, pinned), pinned)
     graph = ruleset.graph
     last_at = parsed.events[-1].at
     history = []

@@ -216,13 +216,14 @@ class Ruleset:
         return self._at_act_time(observation, day, period, engine, facts, period.run(facts))
 
     def _at_act_time(self, observation: Observation, day: dt.date, period: _Period, engine: str,
-                     facts: dict[str, Any], result: Run) -> Run:
+                     facts: dict[str, Any], result: Run, pinned: Mapping[str, Any] | None = None) -> Run:
         """``result``, or where the act ended under other criminal lines, those lines (as
-        ``escalation.act_time_transfer`` decides) and the tables that read them run again."""
+        ``escalation.act_time_transfer`` decides) and the tables that read them run again
+        (``pinned`` as ``result`` was run with)."""
         fixed = escalation.act_time_transfer(self, observation, day, engine, result)
         if fixed is None:
             return result
-        return compiled.run(period.tables, period.matcher, facts, fixed={escalation.TRANSFER: fixed})
+        return compiled.run(period.tables, period.matcher, facts, pinned, {escalation.TRANSFER: fixed})
 
     def facts_of(self, observation: Observation, day: dt.date) -> dict[str, Any]:
         """The facts the tables read for one validated observation as of ``day``: its fields and
