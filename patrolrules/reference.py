@@ -8,6 +8,7 @@ the committed pages differ from what the ruleset generates.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -23,25 +24,32 @@ _WORDS = {
            "name": "名称", "value": "取值", "from": "起始日期", "source": "来源", "ref": "出处",
            "index": "规则参考", "status": "状态", "implemented": "由决策表实现", "non_computable": "不可计算",
            "pending": "尚未实现", "default": "默认", "expect": "预期", "input": "输入",
-           "gaps": "无规则适用时不输出，理由"},
+           "gaps": "无规则适用时不输出，理由", "bases": "法律依据", "key": "键", "tag": "类别",
+           "in_force": "施行期间", "replaced_by": "其后引用", "cited_by": "引用规则数"},
     "en": {"text": "Text", "tables": "Decision tables", "params": "Parameters", "cases": "Golden cases",
            "policy": "Hit policy", "inputs": "Inputs", "rule": "Rule", "cite": "Citation", "note": "Note",
            "none": "No decision table implements this article.", "name": "Name", "value": "Value",
            "from": "From", "source": "Source", "ref": "Reference", "index": "Rule reference", "status": "Status",
            "implemented": "implemented by tables", "non_computable": "not computable", "pending": "not yet implemented",
            "default": "default", "expect": "expect", "input": "input",
-           "gaps": "Where no rule applies there is no output, because"},
+           "gaps": "Where no rule applies there is no output, because", "bases": "Legal bases", "key": "Key",
+           "tag": "Tag", "in_force": "In force", "replaced_by": "then cited as", "cited_by": "Rules citing it"},
 }
+
+
+def _in_force_text(start: dt.date | None, repealed: dt.date | None, lang: str) -> str:
+    """The days a dated rule or source is in force, in words."""
+    when = []
+    if start is not None:
+        when.append(f"自{start}起施行" if lang == "zh" else f"in force from {start}")
+    if repealed is not None:
+        when.append(f"{repealed}起不再适用" if lang == "zh" else f"not in force from {repealed}")
+    return "，".join(when) if lang == "zh" else "; ".join(when)
 
 
 def _note_text(rule: Rule, lang: str) -> str:
     """The rule's note, after the days it is in force when it is dated."""
-    when = []
-    if rule.start is not None:
-        when.append(f"自{rule.start}起施行" if lang == "zh" else f"in force from {rule.start}")
-    if rule.repealed is not None:
-        when.append(f"{rule.repealed}起不再适用" if lang == "zh" else f"not in force from {rule.repealed}")
-    dated = ("，".join(when) if lang == "zh" else "; ".join(when))
+    dated = _in_force_text(rule.start, rule.repealed, lang)
     if dated and rule.note:
         return f"（{dated}）{rule.note}" if lang == "zh" else f"({dated}) {rule.note}"
     return dated or rule.note or ""
@@ -109,6 +117,27 @@ def _params_md(params: list[Parameter], lang: str) -> list[str]:
                 shown += f" {param.unit}"
             lines.append(f"| `{param.name}` — {_cell(description)} | {_cell(shown)} | {dated.start} | "
                          f"`{param.source}` | {_cell(param.reference)} |")
+    return [*lines, ""]
+
+
+def _sources_md(ruleset: Ruleset, lang: str) -> list[str]:
+    """Every legal basis rules cite, with the dates it is in force and its successor (sources.yaml)."""
+    w = _WORDS[lang]
+    cited: dict[str, int] = {}
+    for table in _all_tables(ruleset):
+        for rule in table.rules:
+            for key in rule.citation.basis:
+                cited[key] = cited.get(key, 0) + 1
+                while key in ruleset.graph.replaced:  # the successor is cited from its date on
+                    key = ruleset.graph.replaced[key][1]
+                    cited[key] = cited.get(key, 0) + 1
+    lines = [f"| {w['key']} | {w['name']} | {w['tag']} | {w['in_force']} | {w['cited_by']} |", "|---|---|---|---|---|"]
+    for key, source in ruleset.loaded.sources.items():
+        name = source.name_zh if lang == "zh" else source.name_en
+        span = _in_force_text(source.from_, source.repealed, lang)
+        if source.replaced_by:
+            span += f"{'，' if lang == 'zh' else '; '}{w['replaced_by']} `{source.replaced_by}`"
+        lines.append(f"| `{key}` | {_cell(name)} | {source.tag} | {_cell(span)} | {cited.get(key, 0)} |")
     return [*lines, ""]
 
 
@@ -211,6 +240,7 @@ def index_page(ruleset: Ruleset, lang: str) -> str:
             status = w["pending"]
         lines.append(f"| {label} | {status} |")
     lines += ["", f"## {w['params']}", "", *_params_md(list(ruleset.graph.parameters.values()), lang)]
+    lines += [f"## {w['bases']}", "", *_sources_md(ruleset, lang)]
     return "\n".join(lines) + "\n"
 
 

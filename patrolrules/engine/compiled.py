@@ -77,9 +77,16 @@ class Matcher(Protocol):
 
 
 def resolve(graph: RuleGraph, day: dt.date) -> tuple[ResolvedTable, ...]:
-    """Every table with the rules and parameters in force on ``day``. A table with dated rules is
-    seen through a copy holding only those in force, so rule indices mean the same everywhere in the
-    period (``ResolvedTable.table.rules``, ``TableResult.selected``)."""
+    """Every table with the rules and parameters in force on ``day``. A table with dated rules, or
+    rules citing a source replaced by then, is seen through a copy holding only the rules in force,
+    each citing the sources in force (``RuleGraph.basis_on``), so rule indices and citations mean the
+    same everywhere in the period (``ResolvedTable.table.rules``, ``TableResult.selected``)."""
+
+    def cited_on(rule: Rule) -> Rule:
+        basis = graph.basis_on(rule.citation.basis, day)
+        if basis == rule.citation.basis:
+            return rule
+        return dataclasses.replace(rule, citation=dataclasses.replace(rule.citation, basis=basis))
 
     def param(name: str) -> Any:
         value = graph.parameters[name].at(day)
@@ -104,8 +111,9 @@ def resolve(graph: RuleGraph, day: dt.date) -> tuple[ResolvedTable, ...]:
 
     tables = []
     for table in graph.tables:
-        if any(r.start is not None or r.repealed is not None for r in table.rules):
-            table = dataclasses.replace(table, rules=tuple(r for r in table.rules if r.in_force(day)))
+        in_force = tuple(cited_on(r) for r in table.rules if r.in_force(day))
+        if len(in_force) != len(table.rules) or any(a is not b for a, b in zip(in_force, table.rules, strict=True)):
+            table = dataclasses.replace(table, rules=in_force)
         rules = []
         for rule in table.rules:
             checks = []

@@ -48,7 +48,8 @@ class Change:
 class Edit:
     """A change to the rule files that is not a region: a parameter, a rule, a citation, a date."""
 
-    kind: str  # parameter, table, rule, citation, hit_policy, inputs, default, effective
+    kind: str  # parameter, table, rule, citation, hit_policy, inputs, default, effective, in_force,
+    # replaced_source
     name: str
     before: Any
     after: Any
@@ -344,8 +345,14 @@ def _shape(param: Parameter | None) -> dict[str, Any] | None:
             "values": [(v.start.isoformat(), jsonable(v.value)) for v in param.values]}
 
 
+def _succession(graph: RuleGraph, key: str) -> dict[str, Any] | None:
+    found = graph.replaced.get(key)
+    return None if found is None else {"repealed": found[0], "replaced_by": found[1]}
+
+
 def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective: dt.date) -> list[Edit]:
-    """Structural changes: effective date, parameters (values, dates, units, sources), tables, rules, citations."""
+    """Structural changes: effective date, parameters (values, dates, units, sources), replaced legal sources,
+    tables, rules, citations."""
     out: list[Edit] = []
     if old_effective != new_effective:
         out.append(Edit("effective", "ruleset", old_effective, new_effective))
@@ -353,6 +360,9 @@ def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective:
         a, b = old.parameters.get(name), new.parameters.get(name)
         if _shape(a) != _shape(b):
             out.append(Edit("parameter", name, _shape(a), _shape(b)))
+    for key in sorted(old.replaced.keys() | new.replaced.keys()):  # a renumbered source, cited anew from a date
+        if old.replaced.get(key) != new.replaced.get(key):
+            out.append(Edit("replaced_source", key, _succession(old, key), _succession(new, key)))
     old_tables = {t.id: t for t in old.tables}
     new_tables = {t.id: t for t in new.tables}
     for table_id in sorted(old_tables.keys() | new_tables.keys()):

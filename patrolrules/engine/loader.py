@@ -7,6 +7,7 @@ are parsed by a small fixed grammar (see ``parse_cell``).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -141,7 +142,9 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
         raise RulesetError([RuleProblem("ruleset.yaml", None, f"more than {MAX_FILES} files")])
 
     regulation = _validate(RegulationSpec, read(meta.regulation), meta.regulation, problems)
-    sources_spec = _validate(SourcesSpec, read(meta.sources), meta.sources, problems)
+    sources_data = read(meta.sources)
+    sources_spec = _validate(SourcesSpec, sources_data, meta.sources, problems)
+    replaced = {} if sources_spec is None else _replaced(sources_spec.sources, sources_data, meta.sources, problems)
     parameters: dict[str, Parameter] = {}
     sums: list[tuple[str, str, int | None, list[str]]] = []
     for name in meta.parameters:
@@ -176,10 +179,12 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     clauses = _clause_index(regulation)
     for name, article, data in [*articles, *(a for group in context_articles.values() for a in group)]:
         _check_quote(article, regulation, name, data, problems)
-    graph = _build_graph(articles, facts, parameters, sources_spec.sources, clauses, problems)
+    graph = _build_graph(articles, facts, parameters, sources_spec.sources, replaced, clauses, problems)
     contexts = {context: _build_graph(group, (context_facts or {})[context], parameters, sources_spec.sources,
-                                      clauses, problems)
+                                      replaced, clauses, problems)
                 for context, group in context_articles.items()}
+    for built in (graph, *contexts.values()):
+        _check_cited_in_force(built, sources_spec.sources, meta.effective, problems)
     if (directory / meta.cases).resolve().is_relative_to(directory.resolve()):
         cases = _read_cases(directory / meta.cases, meta.cases, canonical, problems)
     else:
@@ -272,6 +277,55 @@ def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: 
                 break
 
 
+def _replaced(sources: dict[str, LegalSourceSpec], data: Any, file: str,
+              problems: _Problems) -> dict[str, tuple[dt.date, str]]:
+    """Renumbered provisions: key → (first day no longer in force, its successor), checked to leave no gap."""
+    replaced = {}
+    for key, source in sources.items():
+        if source.from_ is not None and source.repealed is not None and source.repealed <= source.from_:
+            problems.add(file, line_of(data, ("sources", key, "repealed")),
+                         f"source {key!r} is repealed ({source.repealed}) before it is in force ({source.from_})",
+                         fix="give 'repealed' a later date than 'from'")
+        if source.replaced_by is None:
+            continue
+        successor = sources.get(source.replaced_by)
+        line = line_of(data, ("sources", key, "replaced_by"))
+        if successor is None:
+            close = difflib.get_close_matches(source.replaced_by, list(sources), n=3)
+            problems.add(file, line, f"source {key!r} is replaced by unknown source {source.replaced_by!r}",
+                         fix=f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
+        elif source.repealed is None or successor.from_ != source.repealed:
+            problems.add(file, line, f"source {key!r} is replaced by {source.replaced_by!r}, but {key!r} is repealed "
+                         f"on {source.repealed} and {source.replaced_by!r} is in force from {successor.from_}",
+                         fix=f"give {key!r} 'repealed' and {source.replaced_by!r} 'from' the same date")
+        else:
+            replaced[key] = (source.repealed, source.replaced_by)
+    return replaced
+
+
+def _check_cited_in_force(graph: RuleGraph, sources: dict[str, LegalSourceSpec], effective: dt.date,
+                          problems: _Problems) -> None:
+    """A rule cites, on every day it is in force, a source in force that day (directly or through
+    ``replaced_by``): a decision never cites law not yet or no longer in force."""
+    for table in graph.tables:
+        for rule in table.rules:
+            first = rule.start or effective
+            for key in rule.citation.basis:
+                last = key
+                while last in graph.replaced:
+                    last = graph.replaced[last][1]
+                start, end = sources[key].from_, sources[last].repealed
+                where = f"cites {key!r}, in force"
+                if start is not None and first < start:
+                    problems.add(rule.position.file, rule.position.line, f"rule is in force from {first} but {where} "
+                                 f"from {start}", rule.id, f"give the rule 'from: {start}' or cite the source in "
+                                 "force before it")
+                elif end is not None and (rule.repealed is None or rule.repealed > end):
+                    problems.add(rule.position.file, rule.position.line, f"{where} until {end} ({last!r} is repealed "
+                                 "then, with no 'replaced_by')", rule.id,
+                                 f"give the rule 'repealed: {end}' or the source its successor ('replaced_by')")
+
+
 def _number_text(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
@@ -355,7 +409,8 @@ def _check_quote(article: ArticleSpec, regulation: RegulationSpec, file: str, da
 
 def _build_graph(articles: list[tuple[str, ArticleSpec, Any]], facts: dict[str, FactDef],
                  parameters: dict[str, Parameter], sources: dict[str, LegalSourceSpec],
-                 clauses: set[tuple[int, int | None, int | None]], problems: _Problems) -> RuleGraph:
+                 replaced: dict[str, tuple[dt.date, str]], clauses: set[tuple[int, int | None, int | None]],
+                 problems: _Problems) -> RuleGraph:
     specs: dict[str, tuple[str, TableSpec, Any, int]] = {}
     for file, article, data in articles:
         for index, spec_of_table in enumerate(article.tables):
@@ -384,7 +439,7 @@ def _build_graph(articles: list[tuple[str, ArticleSpec, Any]], facts: dict[str, 
         problems.add(specs[exc.args[1][0]][0], None, f"tables depend on each other in a cycle: {cycle}",
                      fix="break the cycle; a table may only read tables evaluated before it")
         order = list(dependencies)
-    return RuleGraph(tuple(built[t] for t in order if t in built), parameters, facts)
+    return RuleGraph(tuple(built[t] for t in order if t in built), parameters, facts, replaced)
 
 
 def _output_type(spec: Any) -> TypeDef:

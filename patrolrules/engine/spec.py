@@ -72,6 +72,11 @@ class LegalSourceSpec(_Strict):
     name_en: str
     tag: Literal["WZ", "LAW", "PARAM"]
     reference: str | None = None
+    from_: dt.date | None = Field(None, alias="from", description="first day the provision is in force")
+    repealed: dt.date | None = Field(None, description="first day the provision is no longer in force")
+    replaced_by: str | None = Field(
+        None, description="the source in force from 'repealed' on (a renumbered article): rules citing this "
+                          "one cite that one in decisions dated on or after 'repealed'")
 
 
 class SourcesSpec(_Strict):

@@ -291,6 +291,9 @@ class RuleGraph:
     tables: tuple[Table, ...]
     parameters: dict[str, Parameter] = field(hash=False)
     facts: dict[str, FactDef] = field(hash=False)
+    # legal source key → (first day it is no longer in force, the key in force from then on): a
+    # renumbered provision (sources.yaml ``repealed`` + ``replaced_by``)
+    replaced: dict[str, tuple[dt.date, str]] = field(default_factory=dict, hash=False)
 
     def table(self, table_id: str) -> Table:
         for table in self.tables:
@@ -299,7 +302,22 @@ class RuleGraph:
         raise KeyError(table_id)
 
     def change_dates(self) -> tuple[dt.date, ...]:
-        """Every date on which a parameter changes value or a rule comes into or goes out of force
-        (as-of periods start here)."""
+        """Every date on which a parameter changes value, a rule comes into or goes out of force or a
+        source it cites is replaced (as-of periods start here)."""
         rules = {d for t in self.tables for r in t.rules for d in (r.start, r.repealed) if d is not None}
-        return tuple(sorted(rules | {v.start for p in self.parameters.values() for v in p.values}))
+        cited = {key for t in self.tables for r in t.rules for key in r.citation.basis}
+        renumbered = set()
+        for key in cited:
+            while key in self.replaced:
+                day, key = self.replaced[key]
+                renumbered.add(day)
+        return tuple(sorted(rules | renumbered | {v.start for p in self.parameters.values() for v in p.values}))
+
+    def basis_on(self, basis: tuple[str, ...], day: dt.date) -> tuple[str, ...]:
+        """The legal bases as in force on ``day``: a replaced source is cited by its successor."""
+        out = []
+        for key in basis:
+            while key in self.replaced and self.replaced[key][0] <= day:
+                key = self.replaced[key][1]
+            out.append(key)
+        return tuple(out)

@@ -154,8 +154,15 @@ def analyse_graph(graph: RuleGraph, effective: dt.date, *more: RuleGraph) -> lis
     """
     findings: list[Finding] = []
     seen: set[tuple[Any, ...]] = set()
+    analysed: set[tuple[str, str, str]] = set()
     for day in periods(graph, effective):
         for resolved in (r for g in (graph, *more) for r in compiled.resolve(g, day)):
+            # a table that matches as in an earlier period (only other tables, or its citations, changed)
+            # has the same findings, which would be kept once anyway
+            same = (resolved.table.id, repr(resolved.rules), repr(resolved.default))
+            if same in analysed:
+                continue
+            analysed.add(same)
             for f in analyse_table(resolved, graph, day):
                 key = (f.code, f.table, f.rules, f.message)
                 if key not in seen:

@@ -1,0 +1,153 @@
+"""Renumbered legal bases (sources.yaml ``repealed`` / ``replaced_by`` / ``from``): 《治安管理处罚法》 as
+revised on 2025-06-27 is in force from 2026-01-01 (第一百四十四条) and moves 阻碍国家机关工作人员依法执行职务
+from 第五十条 to 第六十一条. A decision cites the law in force on its date; the renumbering changes citations,
+never what is decided."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import patrolrules
+from patrolrules import RulesetError, ci
+from patrolrules.engine import durable
+from patrolrules.engine.tables import Citation
+from patrolrules.ruleset import bundled_directory
+
+from . import strategies
+from .rulefiles import copy_with_edits
+
+REVISION = dt.date(2026, 1, 1)
+_DAYS = [dt.date(2024, 6, 1), REVISION - dt.timedelta(days=1), REVISION, dt.date(2026, 6, 15)]
+_SUCCESSION = ("    repealed: 2026-01-01  # the 2025 revision (2025-06-27, 第一百四十四条: in force 2026-01-01) "
+               "renumbers it\n    replaced_by: PSAP-61\n", "")
+
+
+def _in_force(source: Any, day: dt.date) -> bool:
+    return (source.from_ is None or source.from_ <= day) and (source.repealed is None or day < source.repealed)
+
+
+def _bases(data: Any, path: str = "") -> list[tuple[str, str]]:
+    """(path, key) of every legal basis in a decision's JSON."""
+    if isinstance(data, dict):
+        if set(data) == {"key", "name_zh", "name_en", "tag"}:
+            return [(path, data["key"])]
+        return [found for k, v in data.items() for found in _bases(v, f"{path}.{k}")]
+    if isinstance(data, list):
+        return [found for i, v in enumerate(data) for found in _bases(v, f"{path}.{i}")]
+    return []
+
+
+@pytest.fixture(scope="module")
+def unrenumbered(tmp_path_factory) -> patrolrules.Ruleset:
+    """The bundled ruleset without the succession: 第五十条 cited on every date."""
+    return patrolrules.load_ruleset(copy_with_edits(tmp_path_factory.mktemp("plain"), "sources.yaml", _SUCCESSION))
+
+
+def test_a_decision_cites_only_law_in_force_on_its_date(ruleset, unrenumbered):
+    """Every legal basis a decision shows is in force on its date (the transfer's lines: on the date whose
+    lines apply), and the succession changes nothing but 第五十条 → 第六十一条 from 2026-01-01."""
+    sources = ruleset.loaded.sources
+    old, new = (ruleset.basis(Citation(21, 1, None, (key,)))[0].model_dump(mode="json")
+                for key in ("PSAP-50", "PSAP-61"))
+
+    @given(strategies.observations(ruleset), st.sampled_from(_DAYS), st.sampled_from([True, False, None]),
+           st.sampled_from([True, None]))
+    def check(observation, day, obstruction, ineffective):
+        circumstances = {**observation.get("circumstances", {}), "obstruction": obstruction,
+                         "written_stop_ineffective": ineffective}
+        observation = {**observation, "observed_at": f"{day.isoformat()}T10:00:00+08:00",
+                       "circumstances": circumstances}
+        decision = ruleset.evaluate(observation).model_dump(mode="json")
+        day = dt.date.fromisoformat(decision["as_of"])
+        lines_day = dt.date.fromisoformat(decision["escalation"]["transfer"]["lines_as_of"] or decision["as_of"])
+        found = _bases(decision)
+        for path, key in found:
+            on = lines_day if path.startswith(".escalation.transfer.lines.") else day
+            assert _in_force(sources[key], on), (path, key, on)
+        plain = unrenumbered.evaluate(observation).model_dump(mode="json")
+        if day >= REVISION:
+            plain = _replace(plain, old, new)
+        assert {k: v for k, v in decision.items() if k != "ruleset"} == \
+            {k: v for k, v in plain.items() if k != "ruleset"}
+        seen.update(key for _, key in found)
+
+    seen: set[str] = set()
+    check()
+    assert {"PSAP-50", "PSAP-61"} <= seen  # both sides of the revision were decided
+
+
+def _replace(data: Any, old: Any, new: Any) -> Any:
+    if data == old:
+        return new
+    if isinstance(data, dict):
+        return {k: _replace(v, old, new) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_replace(v, old, new) for v in data]
+    return data
+
+
+def test_periods_start_on_the_day_the_revision_is_in_force(ruleset):
+    assert REVISION in ruleset.graph.change_dates()
+    assert ruleset.period_start(REVISION) == REVISION
+    assert ruleset.graph.basis_on(("WZ-21", "PSAP-50"), REVISION) == ("WZ-21", "PSAP-61")
+    assert ruleset.graph.basis_on(("WZ-21", "PSAP-50"), REVISION - dt.timedelta(days=1)) == ("WZ-21", "PSAP-50")
+
+
+@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules installs on Python < 3.13 only")
+def test_engines_agree_after_the_revision(ruleset):
+    seeds = [{**o, "observed_at": "2026-03-02T10:00:00+08:00",
+              "circumstances": {**o.get("circumstances", {}), "obstruction": True}}
+             for o, fired in strategies.rule_seeds(ruleset, strategies.DAY)
+             if any(table == "escalation_recipients" for table, _ in fired)]
+    assert seeds
+    for observation in seeds:
+        native = ruleset.evaluate(observation).model_dump(mode="json")
+        assert ruleset.evaluate(observation, engine="durable").model_dump(mode="json") == native
+
+
+@pytest.mark.parametrize(("edits", "message"), [
+    ((("replaced_by: PSAP-61", "replaced_by: PSAP-62"),),
+     "source 'PSAP-50' is replaced by unknown source 'PSAP-62'"),
+    ((("    from: 2026-01-01\n", "    from: 2026-02-01\n"),),
+     "source 'PSAP-50' is replaced by 'PSAP-61', but 'PSAP-50' is repealed on 2026-01-01 and 'PSAP-61' is in force "
+     "from 2026-02-01"),
+    ((("    replaced_by: PSAP-61\n", "    replaced_by: PSAP-61\n    from: 2026-06-01\n"),),
+     "source 'PSAP-50' is repealed (2026-01-01) before it is in force (2026-06-01)"),
+])
+def test_a_broken_succession_is_a_rule_file_error(tmp_path, edits, message):
+    directory = copy_with_edits(tmp_path, "sources.yaml", *edits)
+    with pytest.raises(RulesetError) as raised:
+        patrolrules.load_ruleset(directory)
+    problems = [p for p in raised.value.problems if p.file == "sources.yaml"]
+    assert [p.message for p in problems] == [message] and problems[0].line is not None
+
+
+def test_a_rule_cannot_cite_law_outside_the_days_it_is_in_force(tmp_path):
+    # 第六十一条 cited from the ruleset's first day (2019), before the revision exists
+    early = copy_with_edits(tmp_path, "art14_escalation.yaml",
+                            ("basis: [WZ-21, PSAP-50]}", "basis: [WZ-21, PSAP-61]}"))
+    with pytest.raises(RulesetError) as raised:
+        patrolrules.load_ruleset(early)
+    (problem,) = raised.value.problems
+    assert problem.rule_id == "police.obstruction" and problem.file == "art14_escalation.yaml"
+    assert problem.message == "rule is in force from 2019-01-01 but cites 'PSAP-61', in force from 2026-01-01"
+    # 第五十条 repealed with no successor, cited by rules in force for good
+    gone = copy_with_edits(tmp_path, "sources.yaml", ("    replaced_by: PSAP-61\n", ""))
+    with pytest.raises(RulesetError) as raised:
+        patrolrules.load_ruleset(gone)
+    assert {p.rule_id for p in raised.value.problems} >= {"police.obstruction", "copy.public_security.obstruction"}
+    assert all(p.message.startswith("cites 'PSAP-50', in force until 2026-01-01") for p in raised.value.problems)
+
+
+def test_diff_lists_a_new_succession(tmp_path):
+    directory = copy_with_edits(tmp_path, "sources.yaml", _SUCCESSION)
+    report = ci.diff_rulesets(directory, bundled_directory())
+    (edit,) = [e for e in report.data["edits"] if e["kind"] == "replaced_source"]
+    assert (edit["name"], edit["before"], edit["after"]) == (
+        "PSAP-50", None, {"repealed": "2026-01-01", "replaced_by": "PSAP-61"})
+    assert edit["text"] == "replaced_source PSAP-50 added: {'repealed': '2026-01-01', 'replaced_by': 'PSAP-61'}"
