@@ -25,7 +25,8 @@ _WORDS = {
            "index": "规则参考", "status": "状态", "implemented": "由决策表实现", "non_computable": "不可计算",
            "pending": "尚未实现", "default": "默认", "expect": "预期", "input": "输入",
            "gaps": "无规则适用时不输出，理由", "bases": "法律依据", "key": "键", "tag": "类别",
-           "in_force": "施行期间", "replaced_by": "其后引用", "cited_by": "引用规则数"},
+           "in_force": "施行期间", "replaced_by": "其后引用", "cited_by": "引用规则数",
+           "new_provision": "新增条款，此前的决定不引用"},
     "en": {"text": "Text", "tables": "Decision tables", "params": "Parameters", "cases": "Golden cases",
            "policy": "Hit policy", "inputs": "Inputs", "rule": "Rule", "cite": "Citation", "note": "Note",
            "none": "No decision table implements this article.", "name": "Name", "value": "Value",
@@ -33,7 +34,8 @@ _WORDS = {
            "implemented": "implemented by tables", "non_computable": "not computable", "pending": "not yet implemented",
            "default": "default", "expect": "expect", "input": "input",
            "gaps": "Where no rule applies there is no output, because", "bases": "Legal bases", "key": "Key",
-           "tag": "Tag", "in_force": "In force", "replaced_by": "then cited as", "cited_by": "Rules citing it"},
+           "tag": "Tag", "in_force": "In force", "replaced_by": "then cited as", "cited_by": "Rules citing it",
+           "new_provision": "a new provision, not cited by earlier decisions"},
 }
 
 
@@ -127,16 +129,17 @@ def _sources_md(ruleset: Ruleset, lang: str) -> list[str]:
     for table in _all_tables(ruleset):
         for rule in table.rules:
             for key in rule.citation.basis:
-                cited[key] = cited.get(key, 0) + 1
-                while key in ruleset.graph.replaced:  # the successor is cited from its date on
-                    key = ruleset.graph.replaced[key][1]
-                    cited[key] = cited.get(key, 0) + 1
+                for cited_key in ruleset.graph.succession(key):  # successors are cited from their date on
+                    cited[cited_key] = cited.get(cited_key, 0) + 1
     lines = [f"| {w['key']} | {w['name']} | {w['tag']} | {w['in_force']} | {w['cited_by']} |", "|---|---|---|---|---|"]
     for key, source in ruleset.loaded.sources.items():
         name = source.name_zh if lang == "zh" else source.name_en
         span = _in_force_text(source.from_, source.repealed, lang)
+        if source.new_provision:
+            span += f"{'，' if lang == 'zh' else '; '}{w['new_provision']}"
         if source.replaced_by:
-            span += f"{'，' if lang == 'zh' else '; '}{w['replaced_by']} `{source.replaced_by}`"
+            successors = ", ".join(f"`{k}`" for k in source.replaced_by)
+            span += f"{'，' if lang == 'zh' else '; '}{w['replaced_by']} {successors}"
         lines.append(f"| `{key}` | {_cell(name)} | {source.tag} | {_cell(span)} | {cited.get(key, 0)} |")
     return [*lines, ""]
 

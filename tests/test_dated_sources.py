@@ -1,7 +1,8 @@
-"""Renumbered legal bases (sources.yaml ``repealed`` / ``replaced_by`` / ``from``): 《治安管理处罚法》 as
-revised on 2025-06-27 is in force from 2026-01-01 (第一百四十四条) and moves 阻碍国家机关工作人员依法执行职务
-from 第五十条 to 第六十一条. A decision cites the law in force on its date; the renumbering changes citations,
-never what is decided."""
+"""Renumbered, split and new legal bases (sources.yaml ``repealed`` / ``replaced_by`` / ``from`` /
+``new_provision``). 《治安管理处罚法》 as revised on 2025-06-27 is in force from 2026-01-01 (第一百四十四条)
+and moves 阻碍国家机关工作人员依法执行职务 from 第五十条 to 第六十一条; 土地管理法, its 实施条例, 行政处罚法,
+自然资源行政处罚办法 and 矿产资源法 were renumbered too since the ruleset took effect. A decision cites the
+law in force on its date; the renumbering changes citations, never what is decided."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ from . import strategies
 from .rulefiles import copy_with_edits
 
 REVISION = dt.date(2026, 1, 1)
-_DAYS = [dt.date(2024, 6, 1), REVISION - dt.timedelta(days=1), REVISION, dt.date(2026, 6, 15)]
+# every day a cited source changes (土地管理法 2020-01-01, 行政处罚法 2021-07-15, 实施条例 2021-09-01,
+# 自然资源行政处罚办法 2024-05-01, 矿产资源法 2025-07-01, 治安管理处罚法 2026-01-01) and the day before
+_CHANGES = [dt.date(2020, 1, 1), dt.date(2021, 7, 15), dt.date(2021, 9, 1), dt.date(2024, 5, 1), dt.date(2025, 7, 1),
+            REVISION]
+_DAYS = [dt.date(2019, 1, 1), *_CHANGES, *(d - dt.timedelta(days=1) for d in _CHANGES), dt.date(2026, 6, 15)]
 _SUCCESSION = ("    repealed: 2026-01-01  # the 2025 revision (2025-06-27, 第一百四十四条: in force 2026-01-01) "
                "renumbers it\n    replaced_by: PSAP-61\n", "")
 
@@ -74,11 +79,34 @@ def test_a_decision_cites_only_law_in_force_on_its_date(ruleset, unrenumbered):
             plain = _replace(plain, old, new)
         assert {k: v for k, v in decision.items() if k != "ruleset"} == \
             {k: v for k, v in plain.items() if k != "ruleset"}
-        seen.update(key for _, key in found)
 
-    seen: set[str] = set()
     check()
-    assert {"PSAP-50", "PSAP-61"} <= seen  # both sides of the revision were decided
+
+
+def test_rule_seeds_on_every_change_cite_each_source_only_while_in_force(ruleset):
+    """An observation next to every rule, decided on each day a cited source changes and the day
+    before: every basis shown is in force, and every source rules cite — old and new — is shown."""
+    sources = ruleset.loaded.sources
+    seen: set[str] = set()
+    for observation, _ in strategies.rule_seeds(ruleset, strategies.DAY):
+        for day in _DAYS:
+            decision = ruleset.evaluate({**observation, "observed_at": f"{day.isoformat()}T10:00:00+08:00"})
+            data = decision.model_dump(mode="json")
+            for path, key in _bases(data):
+                on = decision.escalation.transfer.lines_as_of if path.startswith(".escalation.transfer.lines.") \
+                    else day
+                assert _in_force(sources[key], on or day), (path, key, day)
+                seen.add(key)
+        for day in _DAYS:  # the filing conditions read case facts (jurisdiction: 自然资源行政处罚办法)
+            at = f"{day.isoformat()}T10:00:00+08:00"
+            case = {"id": "C", "township": "高峰街道", "unit_kind": "resource_station", "within_jurisdiction": True,
+                    "observation": {**observation, "observed_at": at}, "events": [{"kind": "discovered", "at": at}]}
+            for path, key in _bases(ruleset.evaluate_case(case).model_dump(mode="json")):
+                assert _in_force(sources[key], day) or path.startswith(".transfer.lines."), (path, key, day)
+                seen.add(key)
+    cited = {k for t in ruleset.graph.tables for r in t.rules for key in r.citation.basis
+             for k in ruleset.graph.succession(key)}
+    assert {k for k in cited if sources[k].from_ or sources[k].repealed} <= seen
 
 
 def _replace(data: Any, old: Any, new: Any) -> Any:
@@ -92,10 +120,20 @@ def _replace(data: Any, old: Any, new: Any) -> Any:
 
 
 def test_periods_start_on_the_day_the_revision_is_in_force(ruleset):
-    assert REVISION in ruleset.graph.change_dates()
+    assert set(_CHANGES) <= set(ruleset.graph.change_dates())
     assert ruleset.period_start(REVISION) == REVISION
     assert ruleset.graph.basis_on(("WZ-21", "PSAP-50"), REVISION) == ("WZ-21", "PSAP-61")
     assert ruleset.graph.basis_on(("WZ-21", "PSAP-50"), REVISION - dt.timedelta(days=1)) == ("WZ-21", "PSAP-50")
+
+
+def test_a_split_article_is_cited_by_all_its_successors_and_a_new_one_only_once_in_force(ruleset):
+    graph = ruleset.graph
+    before, on = dt.date(2025, 6, 30), dt.date(2025, 7, 1)  # 矿产资源法 (2024) 第八十条
+    basis = ("MRL09-3", "EBR-26", "MRL24-63", "MRL09-39")
+    assert graph.basis_on(basis, before) == ("MRL09-3", "EBR-26", "MRL09-39")  # 第六十三条 is new: left out
+    assert graph.basis_on(basis, on) == ("MRL24-5", "MRL24-33", "EBR-26", "MRL24-63", "MRL24-64")
+    assert graph.basis_on(("MRL09-3", "MRL24-5"), on) == ("MRL24-5", "MRL24-33")  # each cited once
+    assert graph.succession("MRL09-3") == ("MRL09-3", "MRL24-5", "MRL24-33")
 
 
 @pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules installs on Python < 3.13 only")
@@ -127,6 +165,14 @@ def test_a_broken_succession_is_a_rule_file_error(tmp_path, edits, message):
     assert [p.message for p in problems] == [message] and problems[0].line is not None
 
 
+def test_a_new_provision_needs_its_first_day(tmp_path):
+    directory = copy_with_edits(tmp_path, "sources.yaml", ("    from: 2020-01-01\n    new_provision: true",
+                                                           "    new_provision: true"))
+    with pytest.raises(RulesetError) as raised:
+        patrolrules.load_ruleset(directory)
+    assert [p.message for p in raised.value.problems] == ["source 'LAL-35' is a new provision but says not from when"]
+
+
 def test_a_rule_cannot_cite_law_outside_the_days_it_is_in_force(tmp_path):
     # 第六十一条 cited from the ruleset's first day (2019), before the revision exists
     early = copy_with_edits(tmp_path, "art14_escalation.yaml",
@@ -149,5 +195,5 @@ def test_diff_lists_a_new_succession(tmp_path):
     report = ci.diff_rulesets(directory, bundled_directory())
     (edit,) = [e for e in report.data["edits"] if e["kind"] == "replaced_source"]
     assert (edit["name"], edit["before"], edit["after"]) == (
-        "PSAP-50", None, {"repealed": "2026-01-01", "replaced_by": "PSAP-61"})
-    assert edit["text"] == "replaced_source PSAP-50 added: {'repealed': '2026-01-01', 'replaced_by': 'PSAP-61'}"
+        "PSAP-50", None, {"repealed": "2026-01-01", "replaced_by": ["PSAP-61"]})
+    assert edit["text"] == "replaced_source PSAP-50 added: {'repealed': '2026-01-01', 'replaced_by': ['PSAP-61']}"

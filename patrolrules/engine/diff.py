@@ -49,7 +49,7 @@ class Edit:
     """A change to the rule files that is not a region: a parameter, a rule, a citation, a date."""
 
     kind: str  # parameter, table, rule, citation, hit_policy, inputs, default, effective, in_force,
-    # replaced_source
+    # replaced_source, new_provision
     name: str
     before: Any
     after: Any
@@ -347,7 +347,7 @@ def _shape(param: Parameter | None) -> dict[str, Any] | None:
 
 def _succession(graph: RuleGraph, key: str) -> dict[str, Any] | None:
     found = graph.replaced.get(key)
-    return None if found is None else {"repealed": found[0], "replaced_by": found[1]}
+    return None if found is None else {"repealed": found[0], "replaced_by": list(found[1])}
 
 
 def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective: dt.date) -> list[Edit]:
@@ -363,6 +363,9 @@ def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective:
     for key in sorted(old.replaced.keys() | new.replaced.keys()):  # a renumbered source, cited anew from a date
         if old.replaced.get(key) != new.replaced.get(key):
             out.append(Edit("replaced_source", key, _succession(old, key), _succession(new, key)))
+    for key in sorted(old.introduced.keys() | new.introduced.keys()):  # a new provision, cited from a date
+        if old.introduced.get(key) != new.introduced.get(key):
+            out.append(Edit("new_provision", key, old.introduced.get(key), new.introduced.get(key)))
     old_tables = {t.id: t for t in old.tables}
     new_tables = {t.id: t for t in new.tables}
     for table_id in sorted(old_tables.keys() | new_tables.keys()):

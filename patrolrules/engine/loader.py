@@ -145,6 +145,8 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     sources_data = read(meta.sources)
     sources_spec = _validate(SourcesSpec, sources_data, meta.sources, problems)
     replaced = {} if sources_spec is None else _replaced(sources_spec.sources, sources_data, meta.sources, problems)
+    introduced = {} if sources_spec is None else {k: s.from_ for k, s in sources_spec.sources.items()
+                                                  if s.new_provision and s.from_ is not None}
     parameters: dict[str, Parameter] = {}
     sums: list[tuple[str, str, int | None, list[str]]] = []
     for name in meta.parameters:
@@ -179,9 +181,9 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     clauses = _clause_index(regulation)
     for name, article, data in [*articles, *(a for group in context_articles.values() for a in group)]:
         _check_quote(article, regulation, name, data, problems)
-    graph = _build_graph(articles, facts, parameters, sources_spec.sources, replaced, clauses, problems)
+    graph = _build_graph(articles, facts, parameters, sources_spec.sources, (replaced, introduced), clauses, problems)
     contexts = {context: _build_graph(group, (context_facts or {})[context], parameters, sources_spec.sources,
-                                      replaced, clauses, problems)
+                                      (replaced, introduced), clauses, problems)
                 for context, group in context_articles.items()}
     for built in (graph, *contexts.values()):
         _check_cited_in_force(built, sources_spec.sources, meta.effective, problems)
@@ -278,52 +280,60 @@ def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: 
 
 
 def _replaced(sources: dict[str, LegalSourceSpec], data: Any, file: str,
-              problems: _Problems) -> dict[str, tuple[dt.date, str]]:
-    """Renumbered provisions: key → (first day no longer in force, its successor), checked to leave no gap."""
+              problems: _Problems) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
+    """Renumbered or split provisions: key → (first day no longer in force, its successors), each
+    successor in force from that day (no gap, no overlap)."""
     replaced = {}
     for key, source in sources.items():
         if source.from_ is not None and source.repealed is not None and source.repealed <= source.from_:
             problems.add(file, line_of(data, ("sources", key, "repealed")),
                          f"source {key!r} is repealed ({source.repealed}) before it is in force ({source.from_})",
                          fix="give 'repealed' a later date than 'from'")
-        if source.replaced_by is None:
+        if source.new_provision and source.from_ is None:
+            problems.add(file, line_of(data, ("sources", key, "new_provision")),
+                         f"source {key!r} is a new provision but says not from when", fix="give it 'from'")
+        if not source.replaced_by:
             continue
-        successor = sources.get(source.replaced_by)
         line = line_of(data, ("sources", key, "replaced_by"))
-        if successor is None:
-            close = difflib.get_close_matches(source.replaced_by, list(sources), n=3)
-            problems.add(file, line, f"source {key!r} is replaced by unknown source {source.replaced_by!r}",
-                         fix=f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
-        elif source.repealed is None or successor.from_ != source.repealed:
-            problems.add(file, line, f"source {key!r} is replaced by {source.replaced_by!r}, but {key!r} is repealed "
-                         f"on {source.repealed} and {source.replaced_by!r} is in force from {successor.from_}",
-                         fix=f"give {key!r} 'repealed' and {source.replaced_by!r} 'from' the same date")
-        else:
-            replaced[key] = (source.repealed, source.replaced_by)
+        ok = True
+        for name in source.replaced_by:
+            successor = sources.get(name)
+            if successor is None:
+                close = difflib.get_close_matches(name, list(sources), n=3)
+                problems.add(file, line, f"source {key!r} is replaced by unknown source {name!r}",
+                             fix=f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
+                ok = False
+            elif source.repealed is None or successor.from_ != source.repealed:
+                problems.add(file, line, f"source {key!r} is replaced by {name!r}, but {key!r} is repealed on "
+                             f"{source.repealed} and {name!r} is in force from {successor.from_}",
+                             fix=f"give {key!r} 'repealed' and {name!r} 'from' the same date")
+                ok = False
+        if ok and source.repealed is not None:
+            replaced[key] = (source.repealed, tuple(source.replaced_by))
     return replaced
 
 
 def _check_cited_in_force(graph: RuleGraph, sources: dict[str, LegalSourceSpec], effective: dt.date,
                           problems: _Problems) -> None:
-    """A rule cites, on every day it is in force, a source in force that day (directly or through
+    """A rule cites, on every day it is in force, sources in force that day (directly or through
     ``replaced_by``): a decision never cites law not yet or no longer in force."""
     for table in graph.tables:
         for rule in table.rules:
             first = rule.start or effective
             for key in rule.citation.basis:
-                last = key
-                while last in graph.replaced:
-                    last = graph.replaced[last][1]
-                start, end = sources[key].from_, sources[last].repealed
+                start = sources[key].from_
+                ends = [(end, k) for k in graph.succession(key)
+                        if k not in graph.replaced and (end := sources[k].repealed) is not None]
                 where = f"cites {key!r}, in force"
-                if start is not None and first < start:
+                if start is not None and first < start and not sources[key].new_provision:
                     problems.add(rule.position.file, rule.position.line, f"rule is in force from {first} but {where} "
-                                 f"from {start}", rule.id, f"give the rule 'from: {start}' or cite the source in "
-                                 "force before it")
-                elif end is not None and (rule.repealed is None or rule.repealed > end):
-                    problems.add(rule.position.file, rule.position.line, f"{where} until {end} ({last!r} is repealed "
-                                 "then, with no 'replaced_by')", rule.id,
-                                 f"give the rule 'repealed: {end}' or the source its successor ('replaced_by')")
+                                 f"from {start}", rule.id, f"give the rule 'from: {start}', cite the source in "
+                                 "force before it, or mark the source 'new_provision' if nothing preceded it")
+                for end, last in ends:
+                    if rule.repealed is None or rule.repealed > end:
+                        problems.add(rule.position.file, rule.position.line, f"{where} until {end} ({last!r} is "
+                                     "repealed then, with no 'replaced_by')", rule.id,
+                                     f"give the rule 'repealed: {end}' or the source its successor ('replaced_by')")
 
 
 def _number_text(value: Fraction) -> str:
@@ -407,9 +417,13 @@ def _check_quote(article: ArticleSpec, regulation: RegulationSpec, file: str, da
 # ---- tables ----------------------------------------------------------------
 
 
+# sources.yaml's succession (key → repealed day, successors) and new provisions (key → first day)
+_DatedSources = tuple[dict[str, tuple[dt.date, tuple[str, ...]]], dict[str, dt.date]]
+
+
 def _build_graph(articles: list[tuple[str, ArticleSpec, Any]], facts: dict[str, FactDef],
                  parameters: dict[str, Parameter], sources: dict[str, LegalSourceSpec],
-                 replaced: dict[str, tuple[dt.date, str]], clauses: set[tuple[int, int | None, int | None]],
+                 dated_sources: _DatedSources, clauses: set[tuple[int, int | None, int | None]],
                  problems: _Problems) -> RuleGraph:
     specs: dict[str, tuple[str, TableSpec, Any, int]] = {}
     for file, article, data in articles:
@@ -439,7 +453,7 @@ def _build_graph(articles: list[tuple[str, ArticleSpec, Any]], facts: dict[str, 
         problems.add(specs[exc.args[1][0]][0], None, f"tables depend on each other in a cycle: {cycle}",
                      fix="break the cycle; a table may only read tables evaluated before it")
         order = list(dependencies)
-    return RuleGraph(tuple(built[t] for t in order if t in built), parameters, facts, replaced)
+    return RuleGraph(tuple(built[t] for t in order if t in built), parameters, facts, *dated_sources)
 
 
 def _output_type(spec: Any) -> TypeDef:

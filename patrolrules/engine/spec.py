@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import models_json_schema
 
 from .tables import Aggregator, HitPolicy
@@ -74,9 +74,18 @@ class LegalSourceSpec(_Strict):
     reference: str | None = None
     from_: dt.date | None = Field(None, alias="from", description="first day the provision is in force")
     repealed: dt.date | None = Field(None, description="first day the provision is no longer in force")
-    replaced_by: str | None = Field(
-        None, description="the source in force from 'repealed' on (a renumbered article): rules citing this "
-                          "one cite that one in decisions dated on or after 'repealed'")
+    replaced_by: list[str] = Field(
+        [], description="the source or sources in force from 'repealed' on (a renumbered or split article): "
+                        "rules citing this one cite those in decisions dated on or after 'repealed'")
+
+    new_provision: bool = Field(
+        False, description="a provision with no predecessor: rules in force before 'from' may cite it, and "
+                           "decisions dated before 'from' leave it out")
+
+    @field_validator("replaced_by", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 class SourcesSpec(_Strict):

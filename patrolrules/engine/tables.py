@@ -291,9 +291,12 @@ class RuleGraph:
     tables: tuple[Table, ...]
     parameters: dict[str, Parameter] = field(hash=False)
     facts: dict[str, FactDef] = field(hash=False)
-    # legal source key → (first day it is no longer in force, the key in force from then on): a
-    # renumbered provision (sources.yaml ``repealed`` + ``replaced_by``)
-    replaced: dict[str, tuple[dt.date, str]] = field(default_factory=dict, hash=False)
+    # legal source key → (first day it is no longer in force, the keys in force from then on): a
+    # renumbered or split provision (sources.yaml ``repealed`` + ``replaced_by``)
+    replaced: dict[str, tuple[dt.date, tuple[str, ...]]] = field(default_factory=dict, hash=False)
+    # legal source key → the day it comes into force, for a provision with no predecessor
+    # (sources.yaml ``new_provision``): decisions dated earlier leave it out
+    introduced: dict[str, dt.date] = field(default_factory=dict, hash=False)
 
     def table(self, table_id: str) -> Table:
         for table in self.tables:
@@ -306,18 +309,33 @@ class RuleGraph:
         source it cites is replaced (as-of periods start here)."""
         rules = {d for t in self.tables for r in t.rules for d in (r.start, r.repealed) if d is not None}
         cited = {key for t in self.tables for r in t.rules for key in r.citation.basis}
-        renumbered = set()
-        for key in cited:
-            while key in self.replaced:
-                day, key = self.replaced[key]
-                renumbered.add(day)
-        return tuple(sorted(rules | renumbered | {v.start for p in self.parameters.values() for v in p.values}))
+        succeeded = {k for key in cited for k in self.succession(key)}
+        sources = {self.replaced[k][0] for k in succeeded if k in self.replaced} | \
+            {self.introduced[k] for k in succeeded if k in self.introduced}
+        return tuple(sorted(rules | sources | {v.start for p in self.parameters.values() for v in p.values}))
+
+    def succession(self, key: str) -> tuple[str, ...]:
+        """The key and every source that replaces it, directly or in turn."""
+        out = [key]
+        for found in out:  # the list grows while iterated: a breadth-first walk
+            out.extend(s for s in self.replaced.get(found, (None, ()))[1] if s not in out)
+        return tuple(out)
 
     def basis_on(self, basis: tuple[str, ...], day: dt.date) -> tuple[str, ...]:
-        """The legal bases as in force on ``day``: a replaced source is cited by its successor."""
-        out = []
+        """The legal bases as in force on ``day``: a replaced source is cited by its successors, a new
+        provision not before it is in force."""
+        out: dict[str, None] = {}
+
+        def cite(key: str) -> None:
+            if key in self.introduced and day < self.introduced[key]:
+                return
+            found = self.replaced.get(key)
+            if found is not None and found[0] <= day:
+                for successor in found[1]:
+                    cite(successor)
+            else:
+                out.setdefault(key, None)
+
         for key in basis:
-            while key in self.replaced and self.replaced[key][0] <= day:
-                key = self.replaced[key][1]
-            out.append(key)
+            cite(key)
         return tuple(out)
