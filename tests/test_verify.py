@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import patrolrules
 from patrolrules import ci
 from patrolrules.engine import compiled
@@ -56,12 +53,8 @@ def _selected(directory, facts):
     return [tables[0].rules[i].id for i in compiled.NativeMatcher(tables).match(0, facts_for(facts))]
 
 
-def test_the_bundled_ruleset_has_no_errors_and_checks_fast():
-    # Timed in a fresh process, in CPU seconds, as `patrolrules check` runs in CI.
-    code = ("import time; from patrolrules import ci; t = time.process_time(); ci.check(); "
-            "print(time.process_time() - t)")
-    seconds = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-    assert seconds < 2
+def test_the_bundled_ruleset_has_no_errors():
+    # How long `patrolrules check` takes is measured by the benchmark (`--only cold_start`), not here.
     report = ci.check()
     assert report.exit_code == 0 and report.data["counts"]["error"] == 0
     # Nothing to warn about: every single-hit table that gives no answer where its article does not

@@ -298,26 +298,28 @@ def meet(a: Iterable[Box], b: Sequence[Box]) -> list[Box]:
 
 
 def merge(boxes: Iterable[Box], limit: int = 400) -> list[Box]:
-    """Fewer, larger boxes: join two boxes that differ on one axis only (same cells otherwise)."""
+    """Fewer, larger boxes with the same union: boxes equal on every axis but one are joined into one
+    (their cells on that axis or-ed), axis after axis, until nothing joins (a pass is linear in boxes)."""
     result = list(dict.fromkeys(boxes))
     if len(result) > limit:
         return result
     changed = True
     while changed:
         changed = False
-        for i in range(len(result)):
-            for j in range(i + 1, len(result)):
-                a, b = result[i], result[j]
-                differing = [k for k in range(len(a)) if a[k] != b[k]]
-                if len(differing) == 1:
-                    k = differing[0]
-                    joined = (*a[:k], a[k] | b[k], *a[k + 1:])
-                    result[i] = joined
-                    del result[j]
+        for axis in range(len(result[0]) if result else 0):
+            at: dict[Box, int] = {}  # the box without this axis → its place in ``joined``
+            joined: list[Box] = []
+            for box in result:
+                rest = (*box[:axis], *box[axis + 1:])
+                index = at.get(rest)
+                if index is None:
+                    at[rest] = len(joined)
+                    joined.append(box)
+                else:
+                    other = joined[index]
+                    joined[index] = (*other[:axis], other[axis] | box[axis], *other[axis + 1:])
                     changed = True
-                    break
-            if changed:
-                break
+            result = joined
     return result
 
 
