@@ -144,9 +144,8 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     regulation = _validate(RegulationSpec, read(meta.regulation), meta.regulation, problems)
     sources_data = read(meta.sources)
     sources_spec = _validate(SourcesSpec, sources_data, meta.sources, problems)
-    replaced = {} if sources_spec is None else _replaced(sources_spec.sources, sources_data, meta.sources, problems)
-    introduced = {} if sources_spec is None else {k: s.from_ for k, s in sources_spec.sources.items()
-                                                  if s.new_provision and s.from_ is not None}
+    dated_sources: _DatedSources = ({}, {}) if sources_spec is None else \
+        _dated_sources(sources_spec.sources, sources_data, meta.sources, problems)
     parameters: dict[str, Parameter] = {}
     sums: list[tuple[str, str, int | None, list[str]]] = []
     for name in meta.parameters:
@@ -181,9 +180,9 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     clauses = _clause_index(regulation)
     for name, article, data in [*articles, *(a for group in context_articles.values() for a in group)]:
         _check_quote(article, regulation, name, data, problems)
-    graph = _build_graph(articles, facts, parameters, sources_spec.sources, (replaced, introduced), clauses, problems)
+    graph = _build_graph(articles, facts, parameters, sources_spec.sources, dated_sources, clauses, problems)
     contexts = {context: _build_graph(group, (context_facts or {})[context], parameters, sources_spec.sources,
-                                      (replaced, introduced), clauses, problems)
+                                      dated_sources, clauses, problems)
                 for context, group in context_articles.items()}
     for built in (graph, *contexts.values()):
         _check_cited_in_force(built, sources_spec.sources, meta.effective, problems)
@@ -279,11 +278,15 @@ def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: 
                 break
 
 
-def _replaced(sources: dict[str, LegalSourceSpec], data: Any, file: str,
-              problems: _Problems) -> dict[str, tuple[dt.date, tuple[str, ...]]]:
-    """Renumbered or split provisions: key → (first day no longer in force, its successors), each
-    successor in force from that day (no gap, no overlap)."""
+# sources.yaml's succession (key → repealed day, successors) and new provisions (key → first day)
+_DatedSources = tuple[dict[str, tuple[dt.date, tuple[str, ...]]], dict[str, dt.date]]
+
+
+def _dated_sources(sources: dict[str, LegalSourceSpec], data: Any, file: str, problems: _Problems) -> _DatedSources:
+    """Renumbered or split provisions, key → (first day no longer in force, its successors), each
+    successor in force from that day (no gap, no overlap); and new provisions, key → first day."""
     replaced = {}
+    introduced = {k: s.from_ for k, s in sources.items() if s.new_provision and s.from_ is not None}
     for key, source in sources.items():
         if source.from_ is not None and source.repealed is not None and source.repealed <= source.from_:
             problems.add(file, line_of(data, ("sources", key, "repealed")),
@@ -310,7 +313,7 @@ def _replaced(sources: dict[str, LegalSourceSpec], data: Any, file: str,
                 ok = False
         if ok and source.repealed is not None:
             replaced[key] = (source.repealed, tuple(source.replaced_by))
-    return replaced
+    return replaced, introduced
 
 
 def _check_cited_in_force(graph: RuleGraph, sources: dict[str, LegalSourceSpec], effective: dt.date,
@@ -415,10 +418,6 @@ def _check_quote(article: ArticleSpec, regulation: RegulationSpec, file: str, da
 
 
 # ---- tables ----------------------------------------------------------------
-
-
-# sources.yaml's succession (key → repealed day, successors) and new provisions (key → first day)
-_DatedSources = tuple[dict[str, tuple[dt.date, tuple[str, ...]]], dict[str, dt.date]]
 
 
 def _build_graph(articles: list[tuple[str, ArticleSpec, Any]], facts: dict[str, FactDef],

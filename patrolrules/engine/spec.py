@@ -77,7 +77,6 @@ class LegalSourceSpec(_Strict):
     replaced_by: list[str] = Field(
         [], description="the source or sources in force from 'repealed' on (a renumbered or split article): "
                         "rules citing this one cite those in decisions dated on or after 'repealed'")
-
     new_provision: bool = Field(
         False, description="a provision with no predecessor: rules in force before 'from' may cite it, and "
                            "decisions dated before 'from' leave it out")
