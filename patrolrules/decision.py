@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .labels import chinese_number, label, value_label
 
@@ -101,6 +101,9 @@ class ViolationDecision(_Out):
     items: list[ViolationItem]
     item_numbers: list[int]
     primary_item: int | None
+    basis_as_of: dt.date = Field(description="whose law the items' legal bases are: the decision's date, or the "
+                                             "act's for an act that ended under other law (行政处罚法 第三十七条)")
+    time_rule: list[BasisOut] = []  # 行政处罚法 第三十七条, when the act's date decides (cited from 2021-07-15)
 
 
 class RequiredAction(_Out):

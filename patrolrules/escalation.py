@@ -106,26 +106,24 @@ def _continuing(observation: Observation) -> bool:
         and observation.activity.stage.value == "under_construction")
 
 
-def act_day(ruleset: Ruleset, observation: Observation, day: dt.date) -> dt.date | None:
-    """The day whose criminal lines apply instead of ``day``'s, if another period's: an act that ended
-    before a change of rules or parameters and is decided after it (高检发释字〔2001〕5号 三). A continuing
-    act, or one whose end is unknown, is decided as of ``day``. An act that ended before the ruleset
-    took effect is taken as of that date, the earliest the ruleset knows."""
+def act_day(ruleset: Ruleset, observation: Observation, day: dt.date, table: str) -> dt.date | None:
+    """The day whose law ``table`` applies instead of ``day``'s: an act that ended before ``table``'s
+    rules, thresholds or cited law changed and is decided after it (the criminal lines: 高检发释字〔2001〕5号
+    三; the items' legal bases: 行政处罚法 第三十七条). A continuing act, or one whose end is unknown, is
+    decided as of ``day``. An act that ended before the ruleset took effect is taken as of that date,
+    the earliest the ruleset knows."""
     ended = observation.act_ended_on
     if ended is None or ended >= day or _continuing(observation):
         return None
     at = max(ended, ruleset.effective)
-    return at if ruleset.period_start(at) != ruleset.period_start(day) else None
+    return at if ruleset.law_differs(table, at, day) else None
 
 
-def act_time_transfer(ruleset: Ruleset, observation: Observation, day: dt.date, engine: str,
+def act_time_transfer(ruleset: Ruleset, observation: Observation, at: dt.date, engine: str,
                       run: Run) -> TableResult | None:
-    """高检发释字〔2001〕5号 三: the criminal lines in force when the act was done, unless the later ones
-    favour the suspect — a crime is suspected only if both periods' lines reach it, with the act-time
-    lines. ``None`` when that is what ``run`` already decided."""
-    at = act_day(ruleset, observation, day)
-    if at is None:
-        return None
+    """高检发释字〔2001〕5号 三: the criminal lines in force when the act was done (``at``, from
+    ``act_day``), unless the later ones favour the suspect — a crime is suspected only if both periods'
+    lines reach it, with the act-time lines. ``None`` when that is what ``run`` already decided."""
     period = ruleset._period(at, engine)
     position = next(i for i, t in enumerate(period.tables) if t.table.id == TRANSFER)
     values = {**run.values, **supplied_facts(observation, ruleset.graph, at)}  # e.g. the forest ratio then
@@ -308,7 +306,7 @@ TIME_RULE = Citation(14, 2, None, ("TE2001",))
 def _transfer(ruleset: Ruleset, run: Run, observation: Observation, day: dt.date) -> TransferOut:
     result = run.results[TRANSFER]
     graph = ruleset.graph
-    at = act_day(ruleset, observation, day)
+    at = act_day(ruleset, observation, day, TRANSFER)
     lines_day = at or day
     lines = []
     for rule, outputs in zip(result.rules, result.outputs, strict=True):

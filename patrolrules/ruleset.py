@@ -96,9 +96,9 @@ SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE, vi
 class _Period:
     tables: tuple[ResolvedTable, ...]
     matcher: compiled.Matcher
-    # (table position, rule id, id of its resolved outputs) → the fired rule's observation-independent
+    # (table position, id of the rule, id of its resolved outputs) → the fired rule's observation-independent
     # parts (Ruleset._trace)
-    fired: dict[tuple[int, str, int], tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
+    fired: dict[tuple[int, int, int], tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
     _representatives: dict[str, list[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
@@ -168,6 +168,7 @@ class Ruleset:
         self._stamp = RulesetStamp(name=self.name, version=self.version, content_id=self._content_id)
         self._cited: dict[Citation, CitationOut] = {}  # frozen outputs, shared between decisions
         self._bases: dict[Citation, tuple[BasisOut, ...]] = {}
+        self._differs: dict[tuple[str, dt.date, dt.date], bool] = {}  # law_differs, per table and periods
 
     # -- identity ----------------------------------------------------------
     @property
@@ -217,13 +218,16 @@ class Ruleset:
 
     def _at_act_time(self, observation: Observation, day: dt.date, period: _Period, engine: str,
                      facts: dict[str, Any], result: Run, pinned: Mapping[str, Any] | None = None) -> Run:
-        """``result``, or where the act ended under other criminal lines, those lines (as
-        ``escalation.act_time_transfer`` decides) and the tables that read them run again
-        (``pinned`` as ``result`` was run with)."""
-        fixed = escalation.act_time_transfer(self, observation, day, engine, result)
-        if fixed is None:
-            return result
-        return compiled.run(period.tables, period.matcher, facts, pinned, {escalation.TRANSFER: fixed})
+        """``result``, or for an act that ended in another as-of period: the criminal lines of the
+        act's date (as ``escalation.act_time_transfer`` decides) with the tables that read them run
+        again (``pinned`` as ``result`` was run with), and the items' legal bases of the act's date
+        (``violations.cited_as_of``)."""
+        lines_at = escalation.act_day(self, observation, day, escalation.TRANSFER)
+        fixed = None if lines_at is None else escalation.act_time_transfer(self, observation, lines_at, engine, result)
+        if fixed is not None:
+            result = compiled.run(period.tables, period.matcher, facts, pinned, {escalation.TRANSFER: fixed})
+        items_at = escalation.act_day(self, observation, day, violations.TABLE)
+        return result if items_at is None else violations.cited_as_of(result, self._period(items_at, engine).tables)
 
     def facts_of(self, observation: Observation, day: dt.date) -> dict[str, Any]:
         """The facts the tables read for one validated observation as of ``day``: its fields and
@@ -261,6 +265,18 @@ class Ruleset:
         """The first day of the as-of period ``day`` falls in (rules and parameters are constant in it)."""
         return max(s for s in self._starts if s <= day)
 
+    def law_differs(self, table_id: str, a: dt.date, b: dt.date) -> bool:
+        """Whether ``table_id`` has other rules, thresholds, outputs or cited law on ``a`` than on ``b``."""
+        key = (table_id, self.period_start(a), self.period_start(b))
+        found = self._differs.get(key)
+        if found is None:
+            def law(day: dt.date) -> tuple[Any, ...]:
+                (resolved,) = [t for t in self._period(day, "native").tables if t.table.id == table_id]
+                return resolved.rules, resolved.default, tuple(r.citation for r in resolved.table.rules)
+
+            found = self._differs[key] = key[1] != key[2] and law(a) != law(b)
+        return found
+
     def _period(self, day: dt.date, engine: str, path: str = "observed_at") -> _Period:
         if engine not in ENGINES:
             raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
@@ -288,7 +304,8 @@ class Ruleset:
                   missing: list[MissingFact]) -> Decision:
         zone = zones.zone_decision(result, self.cite)
         found = violations.violation_decision(result, self._graph, day, observation.activity.other_provision,
-                                              self.cite, self.basis, missing)
+                                              self.cite, self.basis, missing,
+                                              escalation.act_day(self, observation, day, violations.TABLE))
         trace = self._trace(period, result)
         citations = {f.citation.ref_en: f.citation for f in trace}
         return Decision(
@@ -363,11 +380,11 @@ class Ruleset:
         for position, resolved in enumerate(period.tables):
             found = result.results[resolved.table.id]
             for rule, outputs in () if found.used_default else zip(found.rules, found.outputs, strict=True):
-                # keyed by the resolved outputs too: a table fixed from another period (the act's
-                # criminal lines) brings rules resolved there
-                static = period.fired.get((position, rule.id, id(outputs)))
+                # keyed by the rule and outputs objects: an act's date brings rules (and criminal
+                # lines) resolved in its period, with that day's legal bases
+                static = period.fired.get((position, id(rule), id(outputs)))
                 if static is None:
-                    static = period.fired[(position, rule.id, id(outputs))] = self._fired_static(
+                    static = period.fired[(position, id(rule), id(outputs))] = self._fired_static(
                         resolved.table, rule, outputs)
                 table_id, rule_id, cited, basis, tests, outputs, note = static
                 inputs = {name: shown_value(values.get(name), kind, dimension) for name, kind, dimension in tests}

@@ -8,13 +8,14 @@ the ``item_precedence`` parameter.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
 
 from .decision import BasisOut, CitationOut, MissingFact, ViolationDecision, ViolationItem
-from .engine.compiled import Run
+from .engine.compiled import ResolvedTable, Run
 from .engine.tables import Citation, RuleGraph
 from .labels import shown_value
 
@@ -49,10 +50,15 @@ def item_name_zh(clause_text: str) -> str:
     return re.sub(r"(的)?[；。;]?$", "", text)
 
 
+# 行政处罚法（2021）第三十七条, cited when the items' legal bases are those of the act's date.
+TIME_RULE = Citation(9, 1, None, ("APL-37",))
+
+
 def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str | None,
                        cite: Callable[[Citation], CitationOut], basis: Callable[[Citation], list[BasisOut]],
-                       missing: list[MissingFact]) -> ViolationDecision:
-    """The Art. 9 decision from the evaluated tables."""
+                       missing: list[MissingFact], act_day: dt.date | None = None) -> ViolationDecision:
+    """The Art. 9 decision from the evaluated tables; ``act_day``: the day whose law the items' legal
+    bases are, when not ``day`` (``cited_as_of``)."""
     table = graph.table(TABLE)
     result = run.results[TABLE]
     merged: dict[int, dict[str, Any]] = {}
@@ -96,8 +102,22 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
         status = "undetermined"
     else:
         status = "no_violation"
+    time_rule = [] if act_day is None else \
+        basis(Citation(TIME_RULE.article, TIME_RULE.paragraph, None, graph.basis_on(TIME_RULE.basis, day)))
     return ViolationDecision(status=status, status_zh=STATUS_ZH[status], items=items, item_numbers=numbers,
-                             primary_item=primary)
+                             primary_item=primary, basis_as_of=act_day or day, time_rule=time_rule)
+
+
+def cited_as_of(run: Run, tables: tuple[ResolvedTable, ...]) -> Run:
+    """行政处罚法（2021）第三十七条: an act is judged by the law in force when it was done — the items'
+    rules as resolved in the act's as-of period (same ids, the legal bases of that day). The new law
+    is never lighter in this ruleset's successions (docs/guides/legal-sources.md), so no exception."""
+    found = run.results[TABLE]
+    then = {rule.id: rule for resolved in tables if resolved.table.id == TABLE for rule in resolved.table.rules}
+    rules = tuple(then.get(rule.id, rule) for rule in found.rules)
+    if all(a is b for a, b in zip(rules, found.rules, strict=True)):
+        return run
+    return Run(run.values, {**run.results, TABLE: dataclasses.replace(found, rules=rules)})
 
 
 def summary(run: Run) -> dict[str, object]:

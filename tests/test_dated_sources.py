@@ -54,25 +54,39 @@ def unrenumbered(tmp_path_factory) -> patrolrules.Ruleset:
 
 
 def test_a_decision_cites_only_law_in_force_on_its_date(ruleset, unrenumbered):
-    """Every legal basis a decision shows is in force on its date (the transfer's lines: on the date whose
-    lines apply), and the succession changes nothing but 第五十条 → 第六十一条 from 2026-01-01."""
+    """Every legal basis a decision shows is in force on its date — or, for an act that ended under
+    other law, on the act's date: the criminal lines (高检发释字〔2001〕5号 三) and the items' legal bases
+    (行政处罚法 第三十七条) — and the succession changes nothing but 第五十条 → 第六十一条 from 2026-01-01."""
     sources = ruleset.loaded.sources
     old, new = (ruleset.basis(Citation(21, 1, None, (key,)))[0].model_dump(mode="json")
                 for key in ("PSAP-50", "PSAP-61"))
 
     @given(strategies.observations(ruleset), st.sampled_from(_DAYS), st.sampled_from([True, False, None]),
-           st.sampled_from([True, None]))
-    def check(observation, day, obstruction, ineffective):
+           st.sampled_from([True, None]), st.none() | st.sampled_from(_DAYS), st.sampled_from([True, False, None]))
+    def check(observation, day, obstruction, ineffective, ended, restored):
         circumstances = {**observation.get("circumstances", {}), "obstruction": obstruction,
                          "written_stop_ineffective": ineffective}
         observation = {**observation, "observed_at": f"{day.isoformat()}T10:00:00+08:00",
-                       "circumstances": circumstances}
+                       "circumstances": circumstances, "land": {**observation.get("land", {}), "restored": restored},
+                       "act_ended_on": None if ended is None else ended.isoformat()}
         decision = ruleset.evaluate(observation).model_dump(mode="json")
         day = dt.date.fromisoformat(decision["as_of"])
-        lines_day = dt.date.fromisoformat(decision["escalation"]["transfer"]["lines_as_of"] or decision["as_of"])
-        found = _bases(decision)
-        for path, key in found:
-            on = lines_day if path.startswith(".escalation.transfer.lines.") else day
+        lines_day = dt.date.fromisoformat(decision["escalation"]["transfer"]["lines_as_of"])
+        basis_day = dt.date.fromisoformat(decision["violations"]["basis_as_of"])
+        # the act's law only for an act that ended before the decision (and is not going on)
+        act = max(ended, ruleset.effective) if ended is not None and ended < day and restored is not False else None
+        assert basis_day in {day, act} and lines_day in {day, act}
+        assert [b["key"] for b in decision["violations"]["time_rule"]] == (
+            ["APL-37"] if basis_day != day and day >= dt.date(2021, 7, 15) else [])
+        act_time = {"violations": basis_day, "crime_transfer": lines_day}
+        for path, key in _bases(decision):
+            parts = path.split(".")
+            if parts[1] == "trace":
+                on = act_time.get(decision["trace"][int(parts[2])]["table"], day)
+            elif parts[1] == "violations" and parts[2] != "time_rule":
+                on = basis_day
+            else:
+                on = lines_day if path.startswith(".escalation.transfer.lines.") else day
             assert _in_force(sources[key], on), (path, key, on)
         plain = unrenumbered.evaluate(observation).model_dump(mode="json")
         if day >= REVISION:
