@@ -492,6 +492,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
     run = ruleset._at_act_time(observation, day, period, "native", facts,
                                compiled.run(period.tables, period.matcher, facts, pinned), pinned)
+    run = _cited_on_event_days(ruleset, run, parsed, day)
     graph = ruleset.graph
     last_at = parsed.events[-1].at
     history = []
@@ -513,6 +514,24 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
             "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})
                  for step in history), *ruleset._trace(period, run)],
     )
+
+
+# Art. 21 ¶1: an obstruction or violence recorded as a case event happened on its own day, so the rules
+# that fired on it cite the law in force that day (e.g. 《治安管理处罚法》第六十一条 from 2026-01-01), not
+# the discovery day's. One already in the observation happened at the discovery.
+EVENT_FACTS = {CaseEventKind.obstruction: "obstruction",
+               CaseEventKind.violence_against_officers: "violence_against_officers"}
+
+
+def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date) -> Run:
+    """``run`` with the rules testing an event's circumstance cited as of its latest event's day."""
+    for kind, name in EVENT_FACTS.items():
+        at = max((e.at.date() for e in case.events if e.kind == kind), default=None)
+        if at is None or getattr(case.observation.circumstances, name) \
+                or ruleset.period_start(at) == ruleset.period_start(day):
+            continue
+        run = compiled.recited(run, ruleset._period(at, "native").tables, tuple(run.results), f"circumstances.{name}")
+    return run
 
 
 def _special_anchor(run: Run, events: Sequence[CaseEvent], discovered_at: dt.datetime,

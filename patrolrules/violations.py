@@ -8,14 +8,13 @@ the ``item_precedence`` parameter.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
 
 from .decision import BasisOut, CitationOut, MissingFact, ViolationDecision, ViolationItem
-from .engine.compiled import ResolvedTable, Run
+from .engine.compiled import ResolvedTable, Run, recited
 from .engine.tables import Citation, RuleGraph
 from .labels import shown_value
 
@@ -112,12 +111,7 @@ def cited_as_of(run: Run, tables: tuple[ResolvedTable, ...]) -> Run:
     """行政处罚法（2021）第三十七条: an act is judged by the law in force when it was done — the items'
     rules as resolved in the act's as-of period (same ids, the legal bases of that day). The new law
     is never lighter in this ruleset's successions (docs/guides/legal-sources.md), so no exception."""
-    found = run.results[TABLE]
-    then = {rule.id: rule for resolved in tables if resolved.table.id == TABLE for rule in resolved.table.rules}
-    rules = tuple(then.get(rule.id, rule) for rule in found.rules)
-    if all(a is b for a, b in zip(rules, found.rules, strict=True)):
-        return run
-    return Run(run.values, {**run.results, TABLE: dataclasses.replace(found, rules=rules)})
+    return recited(run, tables, (TABLE,))
 
 
 def summary(run: Run) -> dict[str, object]:

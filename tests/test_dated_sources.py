@@ -97,6 +97,54 @@ def test_a_decision_cites_only_law_in_force_on_its_date(ruleset, unrenumbered):
     check()
 
 
+def test_a_case_cites_the_law_of_the_day_of_each_obstruction_or_violence(ruleset, unrenumbered):
+    """Art. 21: an obstruction or violence recorded as a case event happened on its day, so the rules that
+    fired on it cite the law in force that day; every other basis is the discovery day's (the case's
+    as-of). The succession changes nothing but 第五十条 → 第六十一条, and that only for an obstruction
+    on or after 2026-01-01."""
+    sources = ruleset.loaded.sources
+    reading = {fact: {(t.id, r.id) for t in ruleset.graph.tables for r in t.rules if any(n == fact for n, _ in r.tests)}
+               for fact in ("circumstances.obstruction", "circumstances.violence_against_officers")}
+    old, new = (ruleset.basis(Citation(21, 1, None, (key,)))[0].model_dump(mode="json")
+                for key in ("PSAP-50", "PSAP-61"))
+
+    @given(st.sampled_from(_DAYS), st.integers(0, 400), st.none() | st.integers(0, 400), st.booleans())
+    def check(discovered, after, violence_after, obstructed):
+        obstruction_day = discovered + dt.timedelta(days=after)
+        events = [("discovered", discovered), ("oral_stop", discovered), ("written_notice_served", discovered),
+                  ("reinspection_ongoing", obstruction_day)]
+        if obstructed:
+            events.append(("obstruction", obstruction_day))
+        if violence_after is not None:
+            events.append(("violence_against_officers", obstruction_day + dt.timedelta(days=violence_after)))
+        case = {"id": "C", "township": "高峰街道", "unit_kind": "resource_station", "violation_items": ["i1"],
+                "observation": {"observed_at": f"{discovered.isoformat()}T09:00:00+08:00",
+                                "activity": {"kind": "building"}, "land": {"approval": "none"}},
+                "events": [{"kind": kind, "at": f"{on.isoformat()}T10:00:00+08:00"} for kind, on in events]}
+        decision = ruleset.evaluate_case(case).model_dump(mode="json")
+        event_day = {fact: max((on for kind, on in events if f"circumstances.{kind}" == fact), default=discovered)
+                     for fact in reading}
+
+        def day_of(entry: dict[str, Any]) -> dt.date:  # a recipient or a fired rule
+            fired = (entry.get("table", "escalation_recipients"), entry.get("rule"))
+            return next((event_day[fact] for fact, rules in reading.items() if fired in rules), discovered)
+
+        for path, key in _bases(decision):
+            parts = path.split(".")
+            on = day_of(decision[parts[1]][int(parts[2])])
+            assert _in_force(sources[key], on), (path, key, on)
+        plain = unrenumbered.evaluate_case(case).model_dump(mode="json")
+        for section in ("recipients", "trace"):
+            plain[section] = [_replace(e, old, new) if day_of(e) >= REVISION else e for e in plain[section]]
+        assert {k: v for k, v in decision.items() if k != "ruleset"} == \
+            {k: v for k, v in plain.items() if k != "ruleset"}
+        late = (obstructed and obstruction_day >= REVISION) or \
+            (violence_after is not None and event_day["circumstances.violence_against_officers"] >= REVISION)
+        assert any(key == "PSAP-61" for _, key in _bases(decision)) == late
+
+    check()
+
+
 def test_rule_seeds_on_every_change_cite_each_source_only_while_in_force(ruleset):
     """An observation next to every rule, decided on each day a cited source changes and the day
     before: every basis shown is in force, and every source rules cite — old and new — is shown."""

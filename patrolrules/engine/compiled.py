@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -256,6 +256,21 @@ class Run:
 
     values: Mapping[str, Any]
     results: Mapping[str, TableResult]
+
+
+def recited(run: Run, tables: tuple[ResolvedTable, ...], table_ids: Collection[str],
+            reads: str | None = None) -> Run:
+    """``run`` with the selected rules of ``table_ids`` (only those testing ``reads``, if given) as
+    resolved in ``tables``, another as-of period: same ids and outcomes, that period's legal bases."""
+    then = {rule.id: rule for resolved in tables if resolved.table.id in table_ids for rule in resolved.table.rules}
+    changed = {}
+    for table_id in table_ids:
+        found = run.results[table_id]
+        rules = tuple(then.get(rule.id, rule) if reads is None or any(name == reads for name, _ in rule.tests) else rule
+                      for rule in found.rules)
+        if any(a is not b for a, b in zip(rules, found.rules, strict=True)):
+            changed[table_id] = dataclasses.replace(found, rules=rules)
+    return Run(run.values, {**run.results, **changed}) if changed else run
 
 
 def run(tables: tuple[ResolvedTable, ...], matcher: Matcher, facts: Mapping[str, Any],
