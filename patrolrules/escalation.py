@@ -303,10 +303,10 @@ def _filing(ruleset: Ruleset, run: Run, limit: LimitationOut) -> FilingOut:
 TIME_RULE = Citation(14, 2, None, ("TE2001",))
 
 
-def _transfer(ruleset: Ruleset, run: Run, observation: Observation, day: dt.date) -> TransferOut:
+def _transfer(ruleset: Ruleset, run: Run, day: dt.date) -> TransferOut:
     result = run.results[TRANSFER]
     graph = ruleset.graph
-    at = act_day(ruleset, observation, day, TRANSFER)
+    at = run.act_days.get(TRANSFER)
     lines_day = at or day
     lines = []
     for rule, outputs in zip(result.rules, result.outputs, strict=True):
@@ -358,7 +358,7 @@ def section(ruleset: Ruleset, observation: Observation, run: Run) -> EscalationO
         escalation_applies=bool(run.results[RECIPIENTS].selected),
         recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, ruleset.graph, day)),
-        transfer=_transfer(ruleset, run, observation, day),
+        transfer=_transfer(ruleset, run, day),
         reports=_reports(ruleset, run, observation.observed_at, day, OBSERVATION_REPORTS),
     )
 
@@ -508,7 +508,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         ruleset=ruleset._stamp, case_id=parsed.id, as_of=day, state=state, state_zh=NAMES_ZH[state],
         history=history, obligations=obligations, recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, graph, day)),
-        transfer=_transfer(ruleset, run, observation, day),
+        transfer=_transfer(ruleset, run, day),
         reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special_anchor),
         trace=[*(Fired(table=TRANSITIONS, rule=step.rule, citation=step.citation, basis=[], inputs={
             "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})

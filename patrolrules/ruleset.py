@@ -7,6 +7,7 @@ and version, so any decision can be reproduced.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -221,13 +222,19 @@ class Ruleset:
         """``result``, or for an act that ended in another as-of period: the criminal lines of the
         act's date (as ``escalation.act_time_transfer`` decides) with the tables that read them run
         again (``pinned`` as ``result`` was run with), and the items' legal bases of the act's date
-        (``violations.cited_as_of``)."""
+        (``violations.cited_as_of``); ``Run.act_days`` says which tables took the act's day."""
+        if observation.act_ended_on is None:  # the common case: decided as of ``day``
+            return result
         lines_at = escalation.act_day(self, observation, day, escalation.TRANSFER)
         fixed = None if lines_at is None else escalation.act_time_transfer(self, observation, lines_at, engine, result)
         if fixed is not None:
             result = compiled.run(period.tables, period.matcher, facts, pinned, {escalation.TRANSFER: fixed})
         items_at = escalation.act_day(self, observation, day, violations.TABLE)
-        return result if items_at is None else violations.cited_as_of(result, self._period(items_at, engine).tables)
+        if items_at is not None:
+            result = violations.cited_as_of(result, self._period(items_at, engine).tables)
+        act_days = {table: at for table, at in ((escalation.TRANSFER, lines_at), (violations.TABLE, items_at))
+                    if at is not None}
+        return dataclasses.replace(result, act_days=act_days) if act_days else result
 
     def facts_of(self, observation: Observation, day: dt.date) -> dict[str, Any]:
         """The facts the tables read for one validated observation as of ``day``: its fields and
@@ -304,8 +311,7 @@ class Ruleset:
                   missing: list[MissingFact]) -> Decision:
         zone = zones.zone_decision(result, self.cite)
         found = violations.violation_decision(result, self._graph, day, observation.activity.other_provision,
-                                              self.cite, self.basis, missing,
-                                              escalation.act_day(self, observation, day, violations.TABLE))
+                                              self.cite, self.basis, missing, result.act_days.get(violations.TABLE))
         trace = self._trace(period, result)
         citations = {f.citation.ref_en: f.citation for f in trace}
         return Decision(

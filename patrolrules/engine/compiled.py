@@ -256,6 +256,8 @@ class Run:
 
     values: Mapping[str, Any]
     results: Mapping[str, TableResult]
+    # table id → the day whose law it applied, where not the decision's (an act that ended under other law)
+    act_days: Mapping[str, dt.date] = dataclasses.field(default_factory=dict)
 
 
 def recited(run: Run, tables: tuple[ResolvedTable, ...], table_ids: Collection[str],
@@ -270,7 +272,7 @@ def recited(run: Run, tables: tuple[ResolvedTable, ...], table_ids: Collection[s
                       for rule in found.rules)
         if any(a is not b for a, b in zip(rules, found.rules, strict=True)):
             changed[table_id] = dataclasses.replace(found, rules=rules)
-    return Run(run.values, {**run.results, **changed}) if changed else run
+    return dataclasses.replace(run, results={**run.results, **changed}) if changed else run
 
 
 def run(tables: tuple[ResolvedTable, ...], matcher: Matcher, facts: Mapping[str, Any],
