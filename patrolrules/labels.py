@@ -54,6 +54,8 @@ FACT_LABELS_ZH: dict[str, str] = {
     "permits.planning.status": "（乡村）建设工程规划许可证状态",
     "permits.planning.conforming": "按许可建设",
     "permits.exploration_licence.status": "勘查许可证状态",
+    "permits.exploration_licence.right_held": "持有探矿权",
+    "permits.mining_licence.right_held": "持有采矿权",
     "permits.mining_licence.status": "采矿许可证状态",
     "permits.mining_licence.within_boundary": "在矿区范围内",
     "permits.mining_licence.mineral_matches": "开采矿种相符",

@@ -311,6 +311,10 @@ class MineralLicence(_Model):
     status: PermitStatus | None = None
     within_boundary: bool | None = None
     mineral_matches: bool | None = None
+    right_held: bool | None = Field(
+        None, description="the 探矿权 / 采矿权 itself is held: under 矿产资源法（2024）第三十三条 the right "
+                          "comes first and the licence after the plan is approved (a holder working without "
+                          "it: 第六十六、六十七条)")
 
 
 class Permits(_Model):
