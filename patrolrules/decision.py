@@ -91,6 +91,9 @@ class ViolationItem(_Out):
     rules: list[str]
     matched_facts: dict[str, Any]
     provision: str | None = None
+    basis_as_of: dt.date = Field(description="whose law this item's legal bases are: the decision's "
+                                             "``basis_as_of``, or its date where the provision then in force "
+                                             "punishes less (行政处罚法 第三十七条, 从旧兼从轻)")
 
 
 class ViolationDecision(_Out):

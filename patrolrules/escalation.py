@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ from .decision import (
 )
 from .engine import compiled
 from .engine.compiled import Run, TableResult
-from .engine.tables import Citation, MemberTest, RuleGraph
+from .engine.tables import Citation, MemberTest, Rule, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
 from .facts import counted_area
 from .observation import LandClass, Observation
@@ -530,8 +530,13 @@ def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date) -
         if at is None or getattr(case.observation.circumstances, name) \
                 or ruleset.period_start(at) == ruleset.period_start(day):
             continue
-        run = compiled.recited(run, ruleset._period(at, "native").tables, tuple(run.results), f"circumstances.{name}")
+        run = compiled.recited(run, ruleset._period(at, "native").tables, tuple(run.results),
+                               _testing(f"circumstances.{name}"))
     return run
+
+
+def _testing(fact: str) -> Callable[[Rule], bool]:
+    return lambda rule: any(name == fact for name, _ in rule.tests)
 
 
 def _special_anchor(run: Run, events: Sequence[CaseEvent], discovered_at: dt.datetime,

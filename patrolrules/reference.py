@@ -26,7 +26,8 @@ _WORDS = {
            "pending": "尚未实现", "default": "默认", "expect": "预期", "input": "输入",
            "gaps": "无规则适用时不输出，理由", "bases": "法律依据", "key": "键", "tag": "类别",
            "in_force": "施行期间", "replaced_by": "其后引用", "cited_by": "引用规则数",
-           "new_provision": "新增条款，此前的决定不引用"},
+           "new_provision": "新增条款，此前的决定不引用",
+           "lighter": "处罚较轻，此前的行为亦适用（行政处罚法第三十七条）"},
     "en": {"text": "Text", "tables": "Decision tables", "params": "Parameters", "cases": "Golden cases",
            "policy": "Hit policy", "inputs": "Inputs", "rule": "Rule", "cite": "Citation", "note": "Note",
            "none": "No decision table implements this article.", "name": "Name", "value": "Value",
@@ -35,7 +36,8 @@ _WORDS = {
            "default": "default", "expect": "expect", "input": "input",
            "gaps": "Where no rule applies there is no output, because", "bases": "Legal bases", "key": "Key",
            "tag": "Tag", "in_force": "In force", "replaced_by": "then cited as", "cited_by": "Rules citing it",
-           "new_provision": "a new provision, not cited by earlier decisions"},
+           "new_provision": "a new provision, not cited by earlier decisions",
+           "lighter": "punishes less, so it judges earlier acts too (行政处罚法 第三十七条)"},
 }
 
 
@@ -137,6 +139,8 @@ def _sources_md(ruleset: Ruleset, lang: str) -> list[str]:
         span = _in_force_text(source.from_, source.repealed, lang)
         if source.new_provision:
             span += f"{'，' if lang == 'zh' else '; '}{w['new_provision']}"
+        if source.lighter:
+            span += f"{'，' if lang == 'zh' else '; '}{w['lighter']}"
         if source.replaced_by:
             successors = ", ".join(f"`{k}`" for k in source.replaced_by)
             span += f"{'，' if lang == 'zh' else '; '}{w['replaced_by']} {successors}"

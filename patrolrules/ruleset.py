@@ -231,7 +231,7 @@ class Ruleset:
             result = compiled.run(period.tables, period.matcher, facts, pinned, {escalation.TRANSFER: fixed})
         items_at = escalation.act_day(self, observation, day, violations.TABLE)
         if items_at is not None:
-            result = violations.cited_as_of(result, self._period(items_at, engine).tables)
+            result = violations.cited_as_of(result, self._period(items_at, engine).tables, self._graph, items_at)
         act_days = {table: at for table, at in ((escalation.TRANSFER, lines_at), (violations.TABLE, items_at))
                     if at is not None}
         return dataclasses.replace(result, act_days=act_days) if act_days else result

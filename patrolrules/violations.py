@@ -64,7 +64,8 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
     for rule, outputs in zip(result.rules, result.outputs, strict=True):
         number = int(outputs["item"][1:])
         entry = merged.setdefault(number, {"citation": rule.citation, "basis": {}, "rules": [], "forms": [],
-                                                "facts": {}})
+                                                "facts": {}, "lighter": False})
+        entry["lighter"] |= act_day is not None and graph.lighter_since(rule.citation.basis, act_day)
         entry["rules"].append(rule.id)
         for name, _ in rule.tests:
             type_def = table.input_type(name)
@@ -91,6 +92,7 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
             rules=entry["rules"],
             matched_facts=entry["facts"],
             provision=provision if number == 8 else None,
+            basis_as_of=day if entry["lighter"] else act_day or day,
         ))
     numbers = [i.item for i in items]
     precedence = [int(n) for n in graph.parameters[PRECEDENCE].at(day)]
@@ -107,11 +109,11 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
                              primary_item=primary, basis_as_of=act_day or day, time_rule=time_rule)
 
 
-def cited_as_of(run: Run, tables: tuple[ResolvedTable, ...]) -> Run:
+def cited_as_of(run: Run, tables: tuple[ResolvedTable, ...], graph: RuleGraph, act_day: dt.date) -> Run:
     """行政处罚法（2021）第三十七条: an act is judged by the law in force when it was done — the items'
-    rules as resolved in the act's as-of period (same ids, the legal bases of that day). The new law
-    is never lighter in this ruleset's successions (docs/guides/legal-sources.md), so no exception."""
-    return recited(run, tables, (TABLE,))
+    rules as resolved in the act's as-of period (same ids, the legal bases of that day) — unless the
+    provision in force now punishes less (sources.yaml ``lighter``): then that rule keeps today's bases."""
+    return recited(run, tables, (TABLE,), lambda rule: not graph.lighter_since(rule.citation.basis, act_day))
 
 
 def summary(run: Run) -> dict[str, object]:

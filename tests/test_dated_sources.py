@@ -78,13 +78,18 @@ def test_a_decision_cites_only_law_in_force_on_its_date(ruleset, unrenumbered):
         assert basis_day in {day, act} and lines_day in {day, act}
         assert [b["key"] for b in decision["violations"]["time_rule"]] == (
             ["APL-37"] if basis_day != day and day >= dt.date(2021, 7, 15) else [])
-        act_time = {"violations": basis_day, "crime_transfer": lines_day}
+        # an item's own law: the act's, or today's where today's provision punishes less (从旧兼从轻)
+        item_days = {rule: dt.date.fromisoformat(item["basis_as_of"])
+                     for item in decision["violations"]["items"] for rule in item["rules"]}
+        assert set(item_days.values()) <= {basis_day, day}
         for path, key in _bases(decision):
             parts = path.split(".")
             if parts[1] == "trace":
-                on = act_time.get(decision["trace"][int(parts[2])]["table"], day)
+                fired = decision["trace"][int(parts[2])]
+                on = item_days[fired["rule"]] if fired["table"] == "violations" else \
+                    lines_day if fired["table"] == "crime_transfer" else day
             elif parts[1] == "violations" and parts[2] != "time_rule":
-                on = basis_day
+                on = dt.date.fromisoformat(decision["violations"]["items"][int(parts[3])]["basis_as_of"])
             else:
                 on = lines_day if path.startswith(".escalation.transfer.lines.") else day
             assert _in_force(sources[key], on), (path, key, on)
@@ -250,6 +255,43 @@ def test_a_rule_cannot_cite_law_outside_the_days_it_is_in_force(tmp_path):
         patrolrules.load_ruleset(gone)
     assert {p.rule_id for p in raised.value.problems} >= {"police.obstruction", "copy.public_security.obstruction"}
     assert all(p.message.startswith("cites 'PSAP-50', in force until 2026-01-01") for p in raised.value.problems)
+
+
+def test_a_lighter_successor_judges_acts_done_before_it(ruleset):
+    """行政处罚法 第三十七条: an act that ended before 2025-07-01 and is decided later is judged by the
+    2009 law — unless the 2024 provision punishes less: a right-holder mining without the licence gets
+    第六十七条 (责令改正 first) instead of 第三十九条; anyone else still 第三十九条. The items are the same."""
+    @given(st.sampled_from(["mining", "quarrying", "sand_digging"]), st.sampled_from(["none", "expired", "revoked"]),
+           st.sampled_from([True, None]), st.dates(dt.date(2024, 1, 1), dt.date(2025, 6, 30)),
+           st.dates(dt.date(2025, 7, 1), dt.date(2026, 12, 31)))
+    def check(kind, status, right_held, ended, decided):
+        observation = {"observed_at": f"{decided.isoformat()}T09:00:00+08:00", "act_ended_on": ended.isoformat(),
+                       "land": {"land_class": "unused_land", "approval": "approved"}, "activity": {"kind": kind},
+                       "permits": {"mining_licence": {"status": status, "right_held": right_held}}}
+        found = ruleset.evaluate(observation).violations
+        (item,) = found.items
+        keys = [b.key for b in item.legal_basis]
+        assert found.basis_as_of == ended and [b.key for b in found.time_rule] == ["APL-37"]
+        if right_held:
+            assert item.basis_as_of == decided and "MRL24-67" in keys and "MRL09-39-HOLDER" not in keys
+        else:
+            assert item.basis_as_of == ended and "MRL09-39" in keys and "MRL24-64" not in keys
+
+    check()
+
+
+def test_lighter_is_for_a_successor_only(tmp_path):
+    directory = copy_with_edits(tmp_path, "sources.yaml", ("    tag: LAW\n    from: 2025-07-01\n    lighter: true",
+                                                           "    tag: LAW\n    lighter: true"))
+    with pytest.raises(RulesetError) as raised:
+        patrolrules.load_ruleset(directory)
+    problems = [p for p in raised.value.problems if "lighter" in p.message]
+    assert [p.message for p in problems] == ["source 'MRL24-67' is marked lighter but replaces nothing"]
+    (tmp_path / "plain").mkdir()
+    plain = copy_with_edits(tmp_path / "plain", "sources.yaml", ("    lighter: true", ""))
+    report = ci.diff_rulesets(plain, bundled_directory())
+    (edit,) = [e for e in report.data["edits"] if e["kind"] == "lighter_source"]
+    assert (edit["name"], edit["before"], edit["after"]) == ("MRL24-67", None, "2025-07-01")
 
 
 def test_diff_lists_a_new_succession(tmp_path):

@@ -49,7 +49,7 @@ class Edit:
     """A change to the rule files that is not a region: a parameter, a rule, a citation, a date."""
 
     kind: str  # parameter, table, rule, citation, hit_policy, inputs, default, effective, in_force,
-    # replaced_source, new_provision
+    # replaced_source, new_provision, lighter_source
     name: str
     before: Any
     after: Any
@@ -366,6 +366,9 @@ def edits(old: RuleGraph, old_effective: dt.date, new: RuleGraph, new_effective:
     for key in sorted(old.introduced.keys() | new.introduced.keys()):  # a new provision, cited from a date
         if old.introduced.get(key) != new.introduced.get(key):
             out.append(Edit("new_provision", key, old.introduced.get(key), new.introduced.get(key)))
+    for key in sorted(old.lighter.keys() | new.lighter.keys()):  # 从旧兼从轻: which law judges earlier acts
+        if old.lighter.get(key) != new.lighter.get(key):
+            out.append(Edit("lighter_source", key, old.lighter.get(key), new.lighter.get(key)))
     old_tables = {t.id: t for t in old.tables}
     new_tables = {t.id: t for t in new.tables}
     for table_id in sorted(old_tables.keys() | new_tables.keys()):

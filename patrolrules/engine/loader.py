@@ -144,7 +144,7 @@ def load_directory(directory: Path, facts: dict[str, FactDef],
     regulation = _validate(RegulationSpec, read(meta.regulation), meta.regulation, problems)
     sources_data = read(meta.sources)
     sources_spec = _validate(SourcesSpec, sources_data, meta.sources, problems)
-    dated_sources: _DatedSources = ({}, {}) if sources_spec is None else \
+    dated_sources: _DatedSources = ({}, {}, {}) if sources_spec is None else \
         _dated_sources(sources_spec.sources, sources_data, meta.sources, problems)
     parameters: dict[str, Parameter] = {}
     sums: list[tuple[str, str, int | None, list[str]]] = []
@@ -278,13 +278,15 @@ def _check_sums(sums: list[tuple[str, str, int | None, list[str]]], parameters: 
                 break
 
 
-# sources.yaml's succession (key → repealed day, successors) and new provisions (key → first day)
-_DatedSources = tuple[dict[str, tuple[dt.date, tuple[str, ...]]], dict[str, dt.date]]
+# sources.yaml's succession (key → repealed day, successors), new provisions (key → first day) and
+# lighter successors (key → first day)
+_DatedSources = tuple[dict[str, tuple[dt.date, tuple[str, ...]]], dict[str, dt.date], dict[str, dt.date]]
 
 
 def _dated_sources(sources: dict[str, LegalSourceSpec], data: Any, file: str, problems: _Problems) -> _DatedSources:
     """Renumbered or split provisions, key → (first day no longer in force, its successors), each
-    successor in force from that day (no gap, no overlap); and new provisions, key → first day."""
+    successor in force from that day (no gap, no overlap); new provisions, key → first day; and
+    successors that punish less than what they replace, key → first day."""
     replaced = {}
     introduced = {k: s.from_ for k, s in sources.items() if s.new_provision and s.from_ is not None}
     for key, source in sources.items():
@@ -313,7 +315,16 @@ def _dated_sources(sources: dict[str, LegalSourceSpec], data: Any, file: str, pr
                 ok = False
         if ok and source.repealed is not None:
             replaced[key] = (source.repealed, tuple(source.replaced_by))
-    return replaced, introduced
+    successors = {name for s in sources.values() for name in s.replaced_by}
+    lighter = {}
+    for key, source in sources.items():
+        if source.lighter and (key not in successors or source.from_ is None):
+            problems.add(file, line_of(data, ("sources", key, "lighter")),
+                         f"source {key!r} is marked lighter but replaces nothing",
+                         fix="name it in the 'replaced_by' of the provision it replaces, or remove 'lighter'")
+        elif source.lighter and source.from_ is not None:
+            lighter[key] = source.from_
+    return replaced, introduced, lighter
 
 
 def _check_cited_in_force(graph: RuleGraph, sources: dict[str, LegalSourceSpec], effective: dt.date,

@@ -80,6 +80,9 @@ class LegalSourceSpec(_Strict):
     new_provision: bool = Field(
         False, description="a provision with no predecessor: rules in force before 'from' may cite it, and "
                            "decisions dated before 'from' leave it out")
+    lighter: bool = Field(
+        False, description="a successor that punishes less than the provision it replaces: an act done before "
+                           "'from' and decided later is judged by it (行政处罚法 第三十七条, 从旧兼从轻)")
 
     @field_validator("replaced_by", mode="before")
     @classmethod

@@ -297,6 +297,13 @@ class RuleGraph:
     # legal source key → the day it comes into force, for a provision with no predecessor
     # (sources.yaml ``new_provision``): decisions dated earlier leave it out
     introduced: dict[str, dt.date] = field(default_factory=dict, hash=False)
+    # legal source key → the day it comes into force, for a successor that punishes less than what it
+    # replaces (sources.yaml ``lighter``): 行政处罚法 第三十七条 judges earlier acts by it
+    lighter: dict[str, dt.date] = field(default_factory=dict, hash=False)
+
+    def lighter_since(self, basis: tuple[str, ...], act_day: dt.date) -> bool:
+        """Whether ``basis`` cites a provision that punishes less than the one in force on ``act_day``."""
+        return any(key in self.lighter and act_day < self.lighter[key] for key in basis)
 
     def table(self, table_id: str) -> Table:
         for table in self.tables:
