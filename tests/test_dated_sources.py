@@ -242,8 +242,8 @@ def test_a_new_provision_needs_its_first_day(tmp_path):
 
 def test_a_rule_cannot_cite_law_outside_the_days_it_is_in_force(tmp_path):
     # 第六十一条 cited from the ruleset's first day (2019), before the revision exists
-    early = copy_with_edits(tmp_path, "art14_escalation.yaml",
-                            ("basis: [WZ-21, PSAP-50]}", "basis: [WZ-21, PSAP-61]}"))
+    police = "police_coordination_hours}\n        cite: {article: 21, paragraph: 1, basis: [WZ-21, %s]}"
+    early = copy_with_edits(tmp_path, "art14_escalation.yaml", (police % "PSAP-50", police % "PSAP-61"))
     with pytest.raises(RulesetError) as raised:
         patrolrules.load_ruleset(early)
     (problem,) = raised.value.problems
