@@ -13,7 +13,7 @@ from . import units
 from .case import CaseEventKind, CaseState
 from .engine.facts import FactExtractor
 from .engine.tables import Kind, TypeDef
-from .observation import LandClass, Observation
+from .observation import LandClass, Observation, PlanningPermitKind
 
 
 def _area_sum(observation: Observation, classes: tuple[LandClass, ...] | None) -> float | None:
@@ -72,6 +72,12 @@ def _other_provision_named(observation: Any) -> bool:
     return bool(observation.activity.other_provision and observation.activity.other_provision.strip())
 
 
+def _planning_permit_stated(observation: Any) -> str:
+    # Art. 9(七): the permit decides the articles (城乡规划法 第40、64条 or 第41、65条); not stated → both.
+    permit = observation.permits.planning if observation.permits else None
+    return permit.kind.value if permit is not None and permit.kind is not None else "not_stated"
+
+
 DERIVED = {
     "quantities.area_total": (TypeDef(Kind.QUANTITY, dimension="area"), _total_area,
                               "total occupied area, all land classes"),
@@ -79,6 +85,9 @@ DERIVED = {
                                                "facility land in use exceeds the filed area (Art. 9(五))"),
     "activity.other_provision_named": (TypeDef(Kind.BOOLEAN), _other_provision_named,
                                        "the observation names another provision violated (Art. 9(八))"),
+    "permits.planning.kind_stated": (TypeDef(Kind.ENUM, (*(k.value for k in PlanningPermitKind), "not_stated")),
+                                     _planning_permit_stated,
+                                     "the planning permit's kind, or not_stated (Art. 9(七): which articles apply)"),
     # Criminal lines count this act with the same party's earlier unprocessed acts (Art. 14 ¶2).
     "crime.area.permanent_basic_farmland": (TypeDef(Kind.QUANTITY, dimension="area"),
                                             _counted((LandClass.permanent_basic_farmland,)),

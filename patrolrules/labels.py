@@ -53,6 +53,7 @@ FACT_LABELS_ZH: dict[str, str] = {
     "activity.river_sand": "河道采砂",
     "permits.planning.status": "（乡村）建设工程规划许可证状态",
     "permits.planning.conforming": "按许可建设",
+    "permits.planning.kind_stated": "规划许可证种类（未说明则两类均引）",
     "permits.exploration_licence.status": "勘查许可证状态",
     "permits.exploration_licence.right_held": "持有探矿权",
     "permits.mining_licence.right_held": "持有采矿权",
