@@ -483,9 +483,9 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         "patrol.unit_kind": parsed.unit_kind.value,
         # Art. 14 ¶1: escalation is earned only through the lifecycle (a written notice, then ineffective/refused).
         "circumstances.written_stop_ineffective": escalated_at is not None,
-        "circumstances.obstruction": circumstances.obstruction or CaseEventKind.obstruction in kinds or None,
-        "circumstances.violence_against_officers": (circumstances.violence_against_officers
-                                                    or CaseEventKind.violence_against_officers in kinds or None),
+        # Art. 21: known from the observation or from an event of the case
+        **{f"circumstances.{kind.value}": getattr(circumstances, kind.value) or kind in kinds or None
+           for kind in EVENT_CIRCUMSTANCES},
     })
     # Items the case record establishes (e.g. after investigation) outrank what the
     # observation's facts alone let the Art. 9 table find.
@@ -519,19 +519,19 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
 # Art. 21 ¶1: an obstruction or violence recorded as a case event happened on its own day, so the rules
 # that fired on it cite the law in force that day (e.g. 《治安管理处罚法》第六十一条 from 2026-01-01), not
 # the discovery day's. One already in the observation happened at the discovery.
-EVENT_FACTS = {CaseEventKind.obstruction: "obstruction",
-               CaseEventKind.violence_against_officers: "violence_against_officers"}
+# Each is also a field of ``Circumstances`` and a fact ``circumstances.<kind>`` of the same name.
+EVENT_CIRCUMSTANCES = (CaseEventKind.obstruction, CaseEventKind.violence_against_officers)
 
 
 def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date) -> Run:
     """``run`` with the rules testing an event's circumstance cited as of its latest event's day."""
-    for kind, name in EVENT_FACTS.items():
+    for kind in EVENT_CIRCUMSTANCES:
         at = max((e.at.date() for e in case.events if e.kind == kind), default=None)
-        if at is None or getattr(case.observation.circumstances, name) \
+        if at is None or getattr(case.observation.circumstances, kind.value) \
                 or ruleset.period_start(at) == ruleset.period_start(day):
             continue
         run = compiled.recited(run, ruleset._period(at, "native").tables, tuple(run.results),
-                               _testing(f"circumstances.{name}"))
+                               _testing(f"circumstances.{kind.value}"))
     return run
 
 

@@ -74,7 +74,7 @@ def _other_provision_named(observation: Any) -> bool:
 
 def _planning_permit_stated(observation: Any) -> str:
     # Art. 9(七): the permit decides the articles (城乡规划法 第40、64条 or 第41、65条); not stated → both.
-    permit = observation.permits.planning if observation.permits else None
+    permit = observation.permits.planning
     return permit.kind.value if permit is not None and permit.kind is not None else "not_stated"
 
 

@@ -301,3 +301,22 @@ def test_diff_lists_a_new_succession(tmp_path):
     assert (edit["name"], edit["before"], edit["after"]) == (
         "PSAP-50", None, {"repealed": "2026-01-01", "replaced_by": ["PSAP-61"]})
     assert edit["text"] == "replaced_source PSAP-50 added: {'repealed': '2026-01-01', 'replaced_by': ['PSAP-61']}"
+
+
+def test_recited_rules_keep_their_own_table(ruleset):
+    """``compiled.recited`` swaps each selected rule for the one of the same table and id in the other
+    period: ``oral_stop`` is the id of a rule in three tables (disposal actions, case transitions and
+    obligations), so recited into its own period every rule stays the same."""
+    from patrolrules.engine import compiled
+
+    observation = {"observed_at": "2024-06-01T10:00:00+08:00", "land": {"approval": "none"},
+                   "activity": {"kind": "building", "stage": "under_construction"}}
+    parsed = patrolrules.ruleset.parse_observation(observation)
+    day = parsed.observed_at.date()
+    period = ruleset._period(day, "native")
+    run = ruleset._run(parsed, day, period, "native", ruleset.facts_of(parsed, day))
+    swapped = compiled.recited(run, period.tables, tuple(run.results))
+    fired = {(t, r.id) for t, found in run.results.items() for r in found.rules}
+    assert ("disposal_actions", "oral_stop") in fired
+    for table_id, found in swapped.results.items():
+        assert found.rules == run.results[table_id].rules, table_id

@@ -264,11 +264,13 @@ def recited(run: Run, tables: tuple[ResolvedTable, ...], table_ids: Collection[s
             only: Callable[[Rule], bool] | None = None) -> Run:
     """``run`` with the selected rules of ``table_ids`` (those ``only`` accepts, if given) as resolved
     in ``tables``, another as-of period: same ids and outcomes, that period's legal bases."""
-    then = {rule.id: rule for resolved in tables if resolved.table.id in table_ids for rule in resolved.table.rules}
+    then = {(resolved.table.id, rule.id): rule for resolved in tables if resolved.table.id in table_ids
+            for rule in resolved.table.rules}  # rule ids are unique within a table only
     changed = {}
     for table_id in table_ids:
         found = run.results[table_id]
-        rules = tuple(then.get(rule.id, rule) if only is None or only(rule) else rule for rule in found.rules)
+        rules = tuple(then.get((table_id, rule.id), rule) if only is None or only(rule) else rule
+                      for rule in found.rules)
         if any(a is not b for a, b in zip(rules, found.rules, strict=True)):
             changed[table_id] = dataclasses.replace(found, rules=rules)
     return dataclasses.replace(run, results={**run.results, **changed}) if changed else run
