@@ -293,8 +293,8 @@ else:
 """
 
 
-def _child(code: str, *args: str) -> tuple[float, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def _child(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env,
                           cwd=ROOT, check=True)  # the child's progress lines go to our stderr
@@ -398,13 +398,15 @@ print(time.perf_counter() - t)
 
 
 def cold_start(repeats: int) -> dict[str, Any]:
-    inside, whole = [], []
-    for _ in range(repeats):
+    inside, whole, uncached = [], [], []
+    for _ in range(repeats):  # alternating: with pint's parsed definitions read from its cache, and without
         wall, printed = _child(_FIRST)
         whole.append(wall)
         inside.append(float(printed))
+        uncached.append(float(_child(_FIRST, env={"PATROLRULES_UNIT_CACHE": "off"})[1]))
     out: dict[str, Any] = {"first_decision_s": statistics.median(inside),
-                           "first_decision_process_s": statistics.median(whole)}
+                           "first_decision_process_s": statistics.median(whole),
+                           "first_decision_no_unit_cache_s": statistics.median(uncached)}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "one.json"
         path.write_text(json.dumps({"observed_at": "2024-06-01T10:00:00+08:00",
@@ -565,6 +567,8 @@ def markdown(result: dict[str, Any]) -> str:
         c = result["cold_start"]
         rows += [f"| import + load + first decision, in process, s | {c['first_decision_s']:.2f} |",
                  f"| same, whole fresh process, s | {c['first_decision_process_s']:.2f} |",
+                 f"| same in process, pint's definitions parsed anew (`PATROLRULES_UNIT_CACHE=off`), s | "
+                 f"{c.get('first_decision_no_unit_cache_s', float('nan')):.2f} |",
                  f"| `patrolrules evaluate` of one observation, fresh process, s | {c['cli_evaluate_s']:.2f} |",
                  f"| `patrolrules check` of the bundled ruleset, fresh process, s | {c['cli_check_s']:.2f} |",
                  f"| `patrolrules diff` of two versions (one threshold moved), fresh process, s | "

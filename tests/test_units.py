@@ -71,3 +71,45 @@ def test_range_checks_on_bit_lengths_equal_the_exact_comparison(ratio, shift, ne
     assert units.in_range(value) == (abs(value) <= units.MAX_MAGNITUDE)
     scaled = value / factor  # so that value * factor sits around the bound too
     assert units._in_range_scaled(scaled, factor) == (abs(scaled * factor) <= units.MAX_MAGNITUDE)
+
+
+def _base_forms(registry):
+    """Every spelling patrolrules reads, in base units: (exact factor, its type, base units)."""
+    forms = {}
+    for alias, expression in units.UNIT_ALIASES.items():
+        factor, base = registry.get_base_units(expression)
+        forms[alias] = (factor, type(factor), sorted(base._units.items()))
+    return forms
+
+
+def test_a_cached_unit_registry_converts_exactly_as_one_built_from_pints_files(tmp_path):
+    built = _base_forms(units.make_registry(None))
+    written = units.make_registry(tmp_path)  # parses pint's files and keeps them
+    assert written.cache_folder == tmp_path and list(tmp_path.glob("*.pickle"))
+    read = units.make_registry(tmp_path)  # reads what was kept
+    assert _base_forms(written) == built and _base_forms(read) == built
+    assert built["亩"][:2] == (Fraction(10000, 15), Fraction)
+
+
+def test_a_broken_unit_cache_is_built_anew_from_pints_files(tmp_path):
+    units.make_registry(tmp_path)
+    for kept in tmp_path.glob("*.pickle"):  # as a process still writing it would leave it
+        kept.write_bytes(kept.read_bytes()[:100])
+    (tmp_path / "a file").write_text("not a folder", encoding="utf-8")
+    built = _base_forms(units.make_registry(None))
+    for folder in (tmp_path, tmp_path / "a file" / "cache"):
+        registry = units.make_registry(folder)
+        assert registry.cache_folder is None and _base_forms(registry) == built
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("off", "None"), ("{folder}", "{folder}")])
+def test_the_unit_cache_folder_is_set_by_an_environment_variable(tmp_path, setting, expected):
+    import os
+    import subprocess
+    import sys
+
+    folder = str(tmp_path / "units")
+    env = {**os.environ, units.UNIT_CACHE_VARIABLE: setting.format(folder=folder)}
+    shown = subprocess.run([sys.executable, "-c", "from patrolrules import units; print(units.ureg.cache_folder)"],
+                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert shown == expected.format(folder=folder)
