@@ -25,7 +25,8 @@ _WORDS = {
            "index": "规则参考", "status": "状态", "implemented": "由决策表实现", "non_computable": "不可计算",
            "pending": "尚未实现", "default": "默认", "expect": "预期", "input": "输入",
            "gaps": "无规则适用时不输出，理由", "bases": "法律依据", "key": "键", "tag": "类别",
-           "in_force": "施行期间", "replaced_by": "其后引用", "cited_by": "引用规则数",
+           "in_force": "施行期间", "replaced_by": "其后引用", "covered_by": "废止后无对应条文，其后由以下依据涵盖",
+           "cited_by": "引用规则数",
            "new_provision": "新增条款，此前的决定不引用",
            "lighter": "处罚较轻，此前的行为亦适用（行政处罚法第三十七条）"},
     "en": {"text": "Text", "tables": "Decision tables", "params": "Parameters", "cases": "Golden cases",
@@ -35,7 +36,8 @@ _WORDS = {
            "implemented": "implemented by tables", "non_computable": "not computable", "pending": "not yet implemented",
            "default": "default", "expect": "expect", "input": "input",
            "gaps": "Where no rule applies there is no output, because", "bases": "Legal bases", "key": "Key",
-           "tag": "Tag", "in_force": "In force", "replaced_by": "then cited as", "cited_by": "Rules citing it",
+           "tag": "Tag", "in_force": "In force", "replaced_by": "then cited as",
+           "covered_by": "no successor of its own; then covered by", "cited_by": "Rules citing it",
            "new_provision": "a new provision, not cited by earlier decisions",
            "lighter": "punishes less, so it judges earlier acts too (行政处罚法 第三十七条)"},
 }
@@ -141,9 +143,10 @@ def _sources_md(ruleset: Ruleset, lang: str) -> list[str]:
             span += f"{'，' if lang == 'zh' else '; '}{w['new_provision']}"
         if source.lighter:
             span += f"{'，' if lang == 'zh' else '; '}{w['lighter']}"
-        if source.replaced_by:
-            successors = ", ".join(f"`{k}`" for k in source.replaced_by)
-            span += f"{'，' if lang == 'zh' else '; '}{w['replaced_by']} {successors}"
+        for field in ("replaced_by", "covered_by"):
+            if getattr(source, field):
+                keys = ", ".join(f"`{k}`" for k in getattr(source, field))
+                span += f"{'，' if lang == 'zh' else '; '}{w[field]} {keys}"
         lines.append(f"| `{key}` | {_cell(name)} | {source.tag} | {_cell(span)} | {cited.get(key, 0)} |")
     return [*lines, ""]
 

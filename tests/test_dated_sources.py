@@ -201,6 +201,12 @@ def test_a_split_article_is_cited_by_all_its_successors_and_a_new_one_only_once_
     assert graph.basis_on(basis, on) == ("MRL24-5", "MRL24-33", "EBR-26", "MRL24-63", "MRL24-64")
     assert graph.basis_on(("MRL09-3", "MRL24-5"), on) == ("MRL24-5", "MRL24-33")  # each cited once
     assert graph.succession("MRL09-3") == ("MRL09-3", "MRL24-5", "MRL24-33")
+    # 矿产资源法实施条例 第七十九条 repeals 勘查区块登记管理办法 on 2026-06-15: 第六十三条 carries the acts alone
+    repeal = dt.date(2026, 6, 15)
+    assert graph.basis_on(basis, repeal - dt.timedelta(days=1)) == ("MRL24-5", "MRL24-33", "EBR-26", "MRL24-63",
+                                                                    "MRL24-64")
+    assert graph.basis_on(basis, repeal) == ("MRL24-5", "MRL24-33", "MRL24-63", "MRL24-64")
+    assert repeal in graph.change_dates()
 
 
 @pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules installs on Python < 3.13 only")
@@ -215,6 +221,9 @@ def test_engines_agree_after_the_revision(ruleset):
         assert ruleset.evaluate(observation, engine="durable").model_dump(mode="json") == native
 
 
+_COVERED = "    covered_by: [MRL24-63, MRL24-66]\n"
+
+
 @pytest.mark.parametrize(("edits", "message"), [
     ((("replaced_by: PSAP-61", "replaced_by: PSAP-62"),),
      "source 'PSAP-50' is replaced by unknown source 'PSAP-62'"),
@@ -223,8 +232,16 @@ def test_engines_agree_after_the_revision(ruleset):
      "from 2026-02-01"),
     ((("    replaced_by: PSAP-61\n", "    replaced_by: PSAP-61\n    from: 2026-06-01\n"),),
      "source 'PSAP-50' is repealed (2026-01-01) before it is in force (2026-06-01)"),
+    (((_COVERED, "    covered_by: [MRL24-63, MRL24-99]\n"),),
+     "source 'EBR-26' is covered by unknown source 'MRL24-99'"),
+    (((_COVERED, "    covered_by: [MRL09-3]\n"),),
+     "source 'EBR-26' is covered by 'MRL09-3', which is not in force on 2026-06-15"),
+    (((_COVERED, "    covered_by: [MRL24-63, MRL24-66]\n    replaced_by: MRL24-63\n"),),
+     "source 'EBR-26' is covered by ['MRL24-63', 'MRL24-66'] but also has a successor ('replaced_by')"),
+    ((("    repealed: 2026-06-15\n" + _COVERED, _COVERED),),
+     "source 'EBR-26' is covered by ['MRL24-63', 'MRL24-66'] but is not repealed"),
 ])
-def test_a_broken_succession_is_a_rule_file_error(tmp_path, edits, message):
+def test_a_broken_succession_or_covering_is_a_rule_file_error(tmp_path, edits, message):
     directory = copy_with_edits(tmp_path, "sources.yaml", *edits)
     with pytest.raises(RulesetError) as raised:
         patrolrules.load_ruleset(directory)
@@ -255,6 +272,19 @@ def test_a_rule_cannot_cite_law_outside_the_days_it_is_in_force(tmp_path):
         patrolrules.load_ruleset(gone)
     assert {p.rule_id for p in raised.value.problems} >= {"police.obstruction", "copy.public_security.obstruction"}
     assert all(p.message.startswith("cites 'PSAP-50', in force until 2026-01-01") for p in raised.value.problems)
+
+
+def test_a_rule_citing_a_source_with_no_successor_cites_what_covers_it(tmp_path):
+    # 勘查区块登记管理办法 第二十六条 is gone on 2026-06-15; without 第六十三条 the rule would be left bare
+    bare = copy_with_edits(tmp_path, "art09_violations.yaml",
+                           ("basis: [MRL09-3, EBR-26, MRL24-63]}\n      - id: item6.exploration_right",
+                            "basis: [MRL09-3, EBR-26]}\n      - id: item6.exploration_right"))
+    with pytest.raises(RulesetError) as raised:
+        patrolrules.load_ruleset(bare)
+    (problem,) = raised.value.problems
+    assert problem.rule_id == "item6.exploration_without_licence" and problem.file == "art09_violations.yaml"
+    assert problem.message == ("cites 'EBR-26', in force until 2026-06-15 ('EBR-26' has no successor of its own), "
+                               "and cites none of what covers it then: MRL24-63, MRL24-66")
 
 
 def test_a_lighter_successor_judges_acts_done_before_it(ruleset):

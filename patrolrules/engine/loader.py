@@ -287,7 +287,7 @@ def _dated_sources(sources: dict[str, LegalSourceSpec], data: Any, file: str, pr
     """Renumbered or split provisions, key → (first day no longer in force, its successors), each
     successor in force from that day (no gap, no overlap); new provisions, key → first day; and
     successors that punish less than what they replace, key → first day."""
-    replaced = {}
+    replaced: dict[str, tuple[dt.date, tuple[str, ...]]] = {}
     introduced = {k: s.from_ for k, s in sources.items() if s.new_provision and s.from_ is not None}
     for key, source in sources.items():
         if source.from_ is not None and source.repealed is not None and source.repealed <= source.from_:
@@ -297,6 +297,9 @@ def _dated_sources(sources: dict[str, LegalSourceSpec], data: Any, file: str, pr
         if source.new_provision and source.from_ is None:
             problems.add(file, line_of(data, ("sources", key, "new_provision")),
                          f"source {key!r} is a new provision but says not from when", fix="give it 'from'")
+        if source.covered_by:  # with a 'replaced_by' too, that conflict is the one problem reported
+            _covered(key, source, sources, data, file, problems, replaced)
+            continue
         if not source.replaced_by:
             continue
         line = line_of(data, ("sources", key, "replaced_by"))
@@ -327,10 +330,39 @@ def _dated_sources(sources: dict[str, LegalSourceSpec], data: Any, file: str, pr
     return replaced, introduced, lighter
 
 
+def _covered(key: str, source: LegalSourceSpec, sources: dict[str, LegalSourceSpec], data: Any, file: str,
+             problems: _Problems, replaced: dict[str, tuple[dt.date, tuple[str, ...]]]) -> None:
+    """A source repealed with no successor of its own (``covered_by``): cited by no one from its repeal on."""
+    line = line_of(data, ("sources", key, "covered_by"))
+    problem = None
+    if source.repealed is None or source.replaced_by:
+        problem = (f"source {key!r} is covered by {source.covered_by} but " +
+                   ("is not repealed" if source.repealed is None else "also has a successor ('replaced_by')"),
+                   "give it 'repealed' and either 'replaced_by' (a successor) or 'covered_by', not both")
+    for name in source.covered_by:
+        other = sources.get(name)
+        if other is None:
+            close = difflib.get_close_matches(name, list(sources), n=3)
+            problem = (f"source {key!r} is covered by unknown source {name!r}",
+                       f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
+        elif source.repealed is not None and not _in_force(other, source.repealed):
+            problem = (f"source {key!r} is covered by {name!r}, which is not in force on {source.repealed}",
+                       f"name a source in force on {source.repealed}")
+    if problem is not None:
+        problems.add(file, line, problem[0], fix=problem[1])
+    elif source.repealed is not None:
+        replaced[key] = (source.repealed, ())
+
+
+def _in_force(source: LegalSourceSpec, day: dt.date) -> bool:
+    return (source.from_ is None or source.from_ <= day) and (source.repealed is None or day < source.repealed)
+
+
 def _check_cited_in_force(graph: RuleGraph, sources: dict[str, LegalSourceSpec], effective: dt.date,
                           problems: _Problems) -> None:
     """A rule cites, on every day it is in force, sources in force that day (directly or through
-    ``replaced_by``): a decision never cites law not yet or no longer in force."""
+    ``replaced_by``): a decision never cites law not yet or no longer in force. A source repealed
+    with no successor (``covered_by``) leaves the rule citing what covers its acts."""
     for table in graph.tables:
         for rule in table.rules:
             first = rule.start or effective
@@ -343,6 +375,14 @@ def _check_cited_in_force(graph: RuleGraph, sources: dict[str, LegalSourceSpec],
                     problems.add(rule.position.file, rule.position.line, f"rule is in force from {first} but {where} "
                                  f"from {start}", rule.id, f"give the rule 'from: {start}', cite the source in "
                                  "force before it, or mark the source 'new_provision' if nothing preceded it")
+                for covered in graph.succession(key):
+                    source, end = sources[covered], sources[covered].repealed
+                    if source.covered_by and end is not None and (rule.repealed is None or rule.repealed > end) \
+                            and not set(source.covered_by) & set(graph.basis_on(rule.citation.basis, end)):
+                        covering = ", ".join(source.covered_by)
+                        problems.add(rule.position.file, rule.position.line, f"{where} until {end} ({covered!r} has "
+                                     f"no successor of its own), and cites none of what covers it then: {covering}",
+                                     rule.id, f"cite one of {covering} too, or give the rule 'repealed: {end}'")
                 for end, last in ends:
                     if rule.repealed is None or rule.repealed > end:
                         problems.add(rule.position.file, rule.position.line, f"{where} until {end} ({last!r} is "

@@ -77,6 +77,9 @@ class LegalSourceSpec(_Strict):
     replaced_by: list[str] = Field(
         [], description="the source or sources in force from 'repealed' on (a renumbered or split article): "
                         "rules citing this one cite those in decisions dated on or after 'repealed'")
+    covered_by: list[str] = Field(
+        [], description="repealed with no successor of its own, its acts covered by these sources (in force on "
+                        "'repealed'), which every rule citing it also cites: from 'repealed' on, those alone")
     new_provision: bool = Field(
         False, description="a provision with no predecessor: rules in force before 'from' may cite it, and "
                            "decisions dated before 'from' leave it out")
@@ -84,7 +87,7 @@ class LegalSourceSpec(_Strict):
         False, description="a successor that punishes less than the provision it replaces: an act done before "
                            "'from' and decided later is judged by it (行政处罚法 第三十七条, 从旧兼从轻)")
 
-    @field_validator("replaced_by", mode="before")
+    @field_validator("replaced_by", "covered_by", mode="before")
     @classmethod
     def _one_or_more(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
