@@ -92,3 +92,6 @@ class Case(_Model):
         None, description="no liability attaches (行政处罚法 第30–33条), a 立案 condition")
     within_jurisdiction: bool | None = Field(
         None, description="the district bureau has jurisdiction (《自然资源行政处罚办法》第6条), a 立案 condition")
+    minor_and_corrected: bool | None = Field(
+        None, description="违法行为轻微并及时纠正，没有造成危害后果 (《自然资源行政处罚办法》第16条第2款, from "
+                          "2024-05-01): the case may then be left unfiled (可以不予立案)")

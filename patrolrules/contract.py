@@ -43,7 +43,7 @@ class Reads:
 
 
 _ITEMS = tuple(f"i{n}" for n in range(1, 9))
-_FILING = ("file", "not_filed", "undetermined")  # FilingOut.decision
+_FILING = ("file", "may_not_file", "not_filed", "undetermined")  # FilingOut.decision
 
 # None: the observation's graph (every table must be there for a decision); else a record context.
 READS: dict[str | None, tuple[Reads, ...]] = {

@@ -191,9 +191,11 @@ class LimitationOut(_Out):
 
 
 class FilingOut(_Out):
-    """Art. 14 ¶2: whether the case must be filed (立案), and the five conditions."""
+    """Art. 14 ¶2: whether the case must be filed (立案), and the five conditions. ``may_not_file``: all
+    five are met but the act is minor, corrected in time and harmless — 可以不予立案 (《自然资源行政处罚办法》
+    第十六条第二款, from 2024-05-01), the bureau's choice."""
 
-    decision: Literal["file", "not_filed", "undetermined"]
+    decision: Literal["file", "may_not_file", "not_filed", "undetermined"]
     conditions: list[ConditionOut]
     limitation: LimitationOut
     citations: list[CitationOut]

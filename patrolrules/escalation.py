@@ -480,6 +480,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         "case.state": state,
         "case.liability_exempt": parsed.liability_exempt,
         "case.within_jurisdiction": parsed.within_jurisdiction,
+        "case.minor_and_corrected": parsed.minor_and_corrected,
         "patrol.unit_kind": parsed.unit_kind.value,
         # Art. 14 ¶1: escalation is earned only through the lifecycle (a written notice, then ineffective/refused).
         "circumstances.written_stop_ineffective": escalated_at is not None,

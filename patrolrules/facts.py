@@ -128,6 +128,8 @@ DERIVED.update({
                    "the case event being applied (Art. 14 lifecycle)"),
     "case.liability_exempt": (TypeDef(Kind.BOOLEAN), _supplied, "no liability attaches (立案 condition)"),
     "case.within_jurisdiction": (TypeDef(Kind.BOOLEAN), _supplied, "the bureau has jurisdiction (立案 condition)"),
+    "case.minor_and_corrected": (TypeDef(Kind.BOOLEAN), _supplied,
+                                 "minor, corrected in time, no harmful consequence (may be left unfiled)"),
     "limitation.within": (TypeDef(Kind.BOOLEAN), _supplied,
                           "discovered within the limitation period (行政处罚法 第36条)"),
     "quantities.forest_line_ratio": (TypeDef(Kind.NUMBER), _supplied,

@@ -164,10 +164,13 @@ def test_rule_seeds_on_every_change_cite_each_source_only_while_in_force(ruleset
                     else day
                 assert _in_force(sources[key], on or day), (path, key, day)
                 seen.add(key)
-        for day in _DAYS:  # the filing conditions read case facts (jurisdiction: 自然资源行政处罚办法)
+        for index, day in enumerate(_DAYS):  # the filing conditions read case facts (自然资源行政处罚办法)
             at = f"{day.isoformat()}T10:00:00+08:00"
             case = {"id": "C", "township": "高峰街道", "unit_kind": "resource_station", "within_jurisdiction": True,
-                    "observation": {**observation, "observed_at": at}, "events": [{"kind": "discovered", "at": at}]}
+                    "liability_exempt": False, "minor_and_corrected": index % 2 == 0 or None,  # 第十六条第二款
+                    "observation": {**observation, "observed_at": at,
+                                    "party": {**observation.get("party", {}), "identified": True}},
+                    "events": [{"kind": "discovered", "at": at}]}
             for path, key in _bases(ruleset.evaluate_case(case).model_dump(mode="json")):
                 assert _in_force(sources[key], day) or path.startswith(".transfer.lines."), (path, key, day)
                 seen.add(key)

@@ -80,7 +80,8 @@ def cases(draw: Any, kinds: list[str] | None = None) -> dict[str, Any]:
             "violation_items": draw(st.sampled_from([["i1"], ["i3"], ["i4"], ["i6"], [], None])
                                     | st.lists(st.sampled_from(ITEMS), unique=True, max_size=3)),
             "liability_exempt": draw(st.none() | st.booleans()),
-            "within_jurisdiction": draw(st.none() | st.booleans())}
+            "within_jurisdiction": draw(st.none() | st.booleans()),
+            "minor_and_corrected": draw(st.none() | st.booleans())}
 
 
 def _scaled(case: dict[str, Any], factor: int) -> dict[str, Any]:
@@ -103,6 +104,31 @@ def test_transfer_implies_filing(case: dict[str, Any]) -> None:
         assert decision.filing.decision == "file"
         assert {"decide_transfer", "hand_over_to_police"} <= {o.duty for o in decision.obligations} or \
             decision.state in ("transferred", "closed")
+
+
+@given(cases(), st.sampled_from([dt.date(2024, 5, 1), dt.date(2024, 4, 30)]), st.booleans(),
+       st.sampled_from([True, False, None]))
+@settings(max_examples=60)
+def test_a_case_may_be_left_unfiled_only_where_the_measures_allow(case: dict[str, Any], day: dt.date,
+                                                                  conditions_met: bool, minor: bool | None) -> None:
+    """《自然资源行政处罚办法》（2024-05-01）第十六条: all five conditions met → file promptly, unless (第二款)
+    the act is minor, corrected in time and harmless: 可以不予立案 — never for a suspected crime (TR 第3条)."""
+    if conditions_met:  # half the cases meet the five conditions (an act not undone is within limitation)
+        case["observation"]["party"]["identified"] = True
+        case["observation"]["land"]["restored"] = False
+        case.update(liability_exempt=False, within_jurisdiction=True, violation_items=["i1"])
+    case["minor_and_corrected"] = minor
+    shift = dt.datetime.combine(day, T0.timetz()) - T0
+    case["observation"]["observed_at"] = (T0 + shift).isoformat()
+    case["events"] = [{**e, "at": (dt.datetime.fromisoformat(e["at"]) + shift).isoformat()} for e in case["events"]]
+    decision = RULESET.evaluate_case(case)
+    all_met = all(c.status == "met" for c in decision.filing.conditions)
+    exception = all_met and not decision.transfer.suspected and case["minor_and_corrected"] is True \
+        and day >= dt.date(2024, 5, 1)
+    assert (decision.filing.decision == "may_not_file") == exception
+    assert ("file_case" in {o.duty for o in decision.obligations}) <= (decision.filing.decision == "file")
+    if all_met and not exception:
+        assert decision.filing.decision == "file"
 
 
 @st.composite

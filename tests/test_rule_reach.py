@@ -21,12 +21,12 @@ from . import strategies
 DAY = strategies.DAY
 
 # The Art. 14 case lifecycle (a case's state and events), the 立案 conditions a case establishes
-# (case.liability_exempt, case.within_jurisdiction) and the filing decision that needs all of them met:
-# no observation alone states them (patrolrules.case does).
+# (case.liability_exempt, case.within_jurisdiction, case.minor_and_corrected) and the filing decisions that
+# need all of them met: no observation alone states them (patrolrules.case does).
 CASE_TABLES = ("case_transitions", "case_obligations")
 NEEDS_A_CASE_TOO = {("filing_conditions", "liability.met"), ("filing_conditions", "liability.failed"),
                     ("filing_conditions", "jurisdiction.met"), ("filing_conditions", "jurisdiction.failed"),
-                    ("filing_decision", "all.conditions.met")}
+                    ("filing_decision", "all.conditions.met"), ("filing_decision", "minor.corrected")}
 
 
 def _observation_rules(ruleset) -> set[tuple[str, str]]:

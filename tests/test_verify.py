@@ -119,6 +119,13 @@ def test_unreachable_output_value(tmp_path):
     assert "a, c" in unreachable["message"]  # b only: a and c are declared but never produced
 
 
+def test_a_value_produced_only_in_another_as_of_period_is_not_unreachable(tmp_path):
+    dated = NEAR.replace("then: {out: a}", "then: {out: c}") + "      from: 2024-05-01\n"
+    _, report = _check(tmp_path, "first", FARMLAND + dated)
+    (unreachable,) = _findings(report, "unreachable-output")  # before 2024-05-01 c comes from no rule: fine
+    assert unreachable["message"].startswith("output 'out': value(s) a are declared")  # a, in no period
+
+
 def test_unused_parameters_are_warnings(tmp_path):
     _, report = _check(tmp_path, "unique", FARMLAND)
     unused = {f["message"].split("'")[1] for f in _findings(report, "unused-parameter")}

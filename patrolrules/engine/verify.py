@@ -17,7 +17,7 @@ from . import compiled
 from .compiled import ResolvedTable
 from .space import Box, Space, meet, merge, minus, table_space
 from .spec import RegulationSpec
-from .tables import HitPolicy, IntervalTest, Kind, RuleGraph, Table
+from .tables import HitPolicy, IntervalTest, Kind, Rule, RuleGraph, Table
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 MAX_GAPS = 3  # gap findings shown per table (the message counts them)
@@ -75,8 +75,10 @@ def selected_regions(space: Space, resolved: ResolvedTable, limit: int | None = 
     return matches, chosen
 
 
-def analyse_table(resolved: ResolvedTable, graph: RuleGraph, as_of: dt.date) -> list[Finding]:
-    """Overlaps (unique), shadowed rules (first, priority), gaps, unreachable outputs, for one period."""
+def analyse_table(resolved: ResolvedTable, graph: RuleGraph, as_of: dt.date,
+                  dated: tuple[Rule, ...] = ()) -> list[Finding]:
+    """Overlaps (unique), shadowed rules (first, priority), gaps, unreachable outputs, for one period.
+    ``dated``: the table's rules in every period; values only those out of force produce are expected."""
     table = resolved.table
     space = table_space([resolved], graph)
     matches, chosen = selected_regions(space, resolved, limit=1)  # emptiness and one witness suffice
@@ -121,17 +123,22 @@ def analyse_table(resolved: ResolvedTable, graph: RuleGraph, as_of: dt.date) -> 
             finding(severity, "gap", f"no rule covers inputs where {space.describe(box)} "
                     f"({count} uncovered region(s)) and the table has no default{declared}",
                     None, (), box, "add a rule or a default for these inputs, or say why not in `gaps:`")
-    findings.extend(_unreachable(table, resolved, chosen, day))
+    in_force = {rule.id for rule in table.rules}
+    other_periods = [rule for rule in dated if rule.id not in in_force]
+    findings.extend(_unreachable(table, resolved, chosen, day, other_periods))
     return findings
 
 
-def _unreachable(table: Table, resolved: ResolvedTable, chosen: list[list[Box]], day: str) -> list[Finding]:
+def _unreachable(table: Table, resolved: ResolvedTable, chosen: list[list[Box]], day: str,
+                 other_periods: list[Rule]) -> list[Finding]:
+    """Declared values no rule can produce: those only rules of other as-of periods produce are expected."""
     findings = []
     for name, out_type in table.outputs:
         if out_type.kind not in (Kind.ENUM, Kind.LIST) or not out_type.values:
             continue
         produced: set[Any] = set()
         sources = [resolved.rules[i].outputs for i in range(len(chosen)) if chosen[i]]
+        sources += [{key: value.literal for key, value in rule.outputs} for rule in other_periods]
         if resolved.default is not None:
             sources.append(resolved.default)
         for outputs in sources:
@@ -156,14 +163,15 @@ def analyse_graph(graph: RuleGraph, effective: dt.date, *more: RuleGraph) -> lis
     seen: set[tuple[Any, ...]] = set()
     analysed: set[tuple[str, str, str]] = set()
     for day in periods(graph, effective):
-        for resolved in (r for g in (graph, *more) for r in compiled.resolve(g, day)):
+        for resolved, dated in ((r, g.table(r.table.id).rules) for g in (graph, *more)
+                                for r in compiled.resolve(g, day)):
             # a table that matches as in an earlier period (only other tables, or its citations, changed)
             # has the same findings, which would be kept once anyway
             same = (resolved.table.id, repr(resolved.rules), repr(resolved.default))
             if same in analysed:
                 continue
             analysed.add(same)
-            for f in analyse_table(resolved, graph, day):
+            for f in analyse_table(resolved, graph, day, dated):
                 key = (f.code, f.table, f.rules, f.message)
                 if key not in seen:
                     seen.add(key)
