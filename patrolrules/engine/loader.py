@@ -334,23 +334,23 @@ def _covered(key: str, source: LegalSourceSpec, sources: dict[str, LegalSourceSp
              problems: _Problems, replaced: dict[str, tuple[dt.date, tuple[str, ...]]]) -> None:
     """A source repealed with no successor of its own (``covered_by``): cited by no one from its repeal on."""
     line = line_of(data, ("sources", key, "covered_by"))
-    problem = None
+    found = []
     if source.repealed is None or source.replaced_by:
-        problem = (f"source {key!r} is covered by {source.covered_by} but " +
-                   ("is not repealed" if source.repealed is None else "also has a successor ('replaced_by')"),
-                   "give it 'repealed' and either 'replaced_by' (a successor) or 'covered_by', not both")
+        found.append((f"source {key!r} is covered by {source.covered_by} but " +
+                      ("is not repealed" if source.repealed is None else "also has a successor ('replaced_by')"),
+                      "give it 'repealed' and either 'replaced_by' (a successor) or 'covered_by', not both"))
     for name in source.covered_by:
         other = sources.get(name)
         if other is None:
             close = difflib.get_close_matches(name, list(sources), n=3)
-            problem = (f"source {key!r} is covered by unknown source {name!r}",
-                       f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
+            found.append((f"source {key!r} is covered by unknown source {name!r}",
+                          f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml"))
         elif source.repealed is not None and not _in_force(other, source.repealed):
-            problem = (f"source {key!r} is covered by {name!r}, which is not in force on {source.repealed}",
-                       f"name a source in force on {source.repealed}")
-    if problem is not None:
-        problems.add(file, line, problem[0], fix=problem[1])
-    elif source.repealed is not None:
+            found.append((f"source {key!r} is covered by {name!r}, which is not in force on {source.repealed}",
+                          f"name a source in force on {source.repealed}"))
+    for message, fix in found:
+        problems.add(file, line, message, fix=fix)
+    if not found and source.repealed is not None:
         replaced[key] = (source.repealed, ())
 
 
