@@ -58,6 +58,7 @@ FACT_LABELS_ZH: dict[str, str] = {
     "permits.exploration_licence.right_held": "持有探矿权",
     "permits.mining_licence.right_held": "持有采矿权",
     "permits.mining_licence.status": "采矿许可证状态",
+    "permits.right_exemption": "无需取得矿业权的情形",
     "permits.mining_licence.within_boundary": "在矿区范围内",
     "permits.mining_licence.mineral_matches": "开采矿种相符",
     "zone_kinds.tier": "巡查区域等级",

@@ -173,6 +173,18 @@ class PermitStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class RightExemption(StrEnum):
+    """Where no exploration or mining right is needed (矿产资源法（2024）第二十八条、第二十九条, from 2025-07-01):
+    国家出资勘查矿产资源 (28 一); 采矿权人在登记的开采区域内为开采活动需要进行勘查 (28 二); 个人为生活自用采挖只能
+    用作普通建筑材料的砂、石、黏土 (29 一); 建设项目施工单位在批准的作业区域和建设工期内因施工需要采挖 (29 二)."""
+
+    none = "none"
+    state_funded_exploration = "state_funded_exploration"
+    mining_area_exploration = "mining_area_exploration"
+    personal_building_materials = "personal_building_materials"
+    construction_site_materials = "construction_site_materials"
+
+
 class PlanningPermitKind(StrEnum):
     construction_planning_permit = "construction_planning_permit"
     rural_planning_permit = "rural_planning_permit"
@@ -322,6 +334,9 @@ class Permits(_Model):
     exploration_licence: MineralLicence | None = None
     mining_licence: MineralLicence | None = None
     river_sand_permit: PermitStatus | None = None
+    right_exemption: RightExemption = Field(
+        RightExemption.none, description="an exemption from needing the exploration or mining right, as "
+                                         "stated (矿产资源法（2024）第二十八、二十九条); 'none' unless stated")
 
 
 class Quantities(_Model):

@@ -24,10 +24,11 @@ from .rulefiles import copy_with_edits
 
 REVISION = dt.date(2026, 1, 1)
 # every day a cited source changes (土地管理法 2020-01-01, 行政处罚法 2021-07-15, 实施条例 2021-09-01,
-# 自然资源行政处罚办法 2024-05-01, 矿产资源法 2025-07-01, 治安管理处罚法 2026-01-01) and the day before
+# 自然资源行政处罚办法 2024-05-01, 矿产资源法 2025-07-01, 治安管理处罚法 2026-01-01, 矿产资源法实施条例
+# 2026-06-15) and the day before
 _CHANGES = [dt.date(2020, 1, 1), dt.date(2021, 7, 15), dt.date(2021, 9, 1), dt.date(2024, 5, 1), dt.date(2025, 7, 1),
-            REVISION]
-_DAYS = [dt.date(2019, 1, 1), *_CHANGES, *(d - dt.timedelta(days=1) for d in _CHANGES), dt.date(2026, 6, 15)]
+            REVISION, dt.date(2026, 6, 15)]
+_DAYS = [dt.date(2019, 1, 1), *_CHANGES, *(d - dt.timedelta(days=1) for d in _CHANGES)]
 _SUCCESSION = ("    repealed: 2026-01-01  # the 2025 revision (2025-06-27, 第一百四十四条: in force 2026-01-01) "
                "renumbers it\n    replaced_by: PSAP-61\n", "")
 
@@ -155,7 +156,10 @@ def test_rule_seeds_on_every_change_cite_each_source_only_while_in_force(ruleset
     before: every basis shown is in force, and every source rules cite — old and new — is shown."""
     sources = ruleset.loaded.sources
     seen: set[str] = set()
-    for observation, _ in strategies.rule_seeds(ruleset, strategies.DAY):
+    # seeds next to the rules in force on DAY, and on the last change (rules that came into force after DAY)
+    seeds = (*strategies.rule_seeds(ruleset, strategies.DAY), *strategies.rule_seeds(ruleset, _CHANGES[-1]))
+    for seed, _ in seeds:
+        observation = {k: v for k, v in seed.items() if k != "act_ended_on"}  # an act judged by its own day: other tests
         for day in _DAYS:
             decision = ruleset.evaluate({**observation, "observed_at": f"{day.isoformat()}T10:00:00+08:00"})
             data = decision.model_dump(mode="json")
