@@ -159,7 +159,7 @@ def test_rule_seeds_on_every_change_cite_each_source_only_while_in_force(ruleset
     # seeds next to the rules in force on DAY, and on the last change (rules that came into force after DAY)
     seeds = (*strategies.rule_seeds(ruleset, strategies.DAY), *strategies.rule_seeds(ruleset, _CHANGES[-1]))
     for seed, _ in seeds:
-        observation = {k: v for k, v in seed.items() if k != "act_ended_on"}  # an act judged by its own day: other tests
+        observation = {k: v for k, v in seed.items() if k != "act_ended_on"}  # its own day: other tests
         for day in _DAYS:
             decision = ruleset.evaluate({**observation, "observed_at": f"{day.isoformat()}T10:00:00+08:00"})
             data = decision.model_dump(mode="json")
