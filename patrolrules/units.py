@@ -11,21 +11,26 @@ import math
 import os
 import re
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pint
+import platformdirs
 
 UNIT_CACHE_VARIABLE = "PATROLRULES_UNIT_CACHE"
+# Our own folder for pint's parsed definitions: a broken cache there is ours to delete and write anew.
+UNIT_CACHE = platformdirs.user_cache_path("patrolrules", appauthor=False) / "units"
 
 
-def make_registry(cache_folder: str | os.PathLike[str] | None = ":auto:") -> Any:
+def make_registry(cache_folder: str | os.PathLike[str] | None = UNIT_CACHE) -> Any:
     """pint's registry with exact ``Fraction`` magnitudes and the units of Chinese rules.
 
     Parsing pint's definition files is most of a cold start (≈0.3–0.6 s of the import); pint keeps the
     parsed files in ``cache_folder`` if asked (its own option, keyed by the files' content and the number
-    type; ``":auto:"`` is pint's folder in the user's cache directory), which takes that to ≈0.05 s.
-    A folder that cannot be read or written, or a cache file another process is still writing, costs
-    only time: the registry is then built from the files, as without a cache.
+    type), which takes that to ≈0.05 s. A folder that cannot be read or written, or a cache file another
+    process is still writing, costs only time: the registry is then built from the files, as without a
+    cache. A cache file that stays broken (a process killed while writing it) is deleted and written
+    anew in ``UNIT_CACHE``, our own folder; in a folder of yours it is left as it is.
     """
     registry = _pint_registry(cache_folder)
     # 市制 units; 1 亩 = 10000/15 m² exactly (GLOSSARY, Units).
@@ -40,16 +45,29 @@ def make_registry(cache_folder: str | os.PathLike[str] | None = ":auto:") -> Any
 
 def _pint_registry(cache_folder: str | os.PathLike[str] | None) -> Any:
     if cache_folder is not None:
-        try:
-            return pint.UnitRegistry(non_int_type=Fraction, cache_folder=cache_folder)
-        except Exception:  # OSError, a truncated pickle, a cache of another pint: all mean "build it"
-            pass
+        folder = Path(cache_folder)
+        for attempt in (1, 2):
+            try:
+                return pint.UnitRegistry(non_int_type=Fraction, cache_folder=folder)
+            except Exception:  # OSError, a truncated pickle, a cache of another pint: all mean "build it"
+                if folder != UNIT_CACHE or attempt == 2 or not _cleared(folder):
+                    break
     return pint.UnitRegistry(non_int_type=Fraction)
 
 
-# PATROLRULES_UNIT_CACHE: unset for pint's own cache folder, "off" for none, or a folder of your own.
-_cache_setting = os.environ.get(UNIT_CACHE_VARIABLE, ":auto:")
-ureg: Any = make_registry(None if _cache_setting.strip().lower() in ("", "off") else _cache_setting)
+def _cleared(folder: Path) -> bool:
+    """Delete the cache files in ``folder`` (ours); False if that fails too."""
+    try:
+        for stale in (*folder.glob("*.pickle"), *folder.glob("*.json")):
+            stale.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+# PATROLRULES_UNIT_CACHE: unset for our own cache folder (UNIT_CACHE), "off" for none, or a folder of yours.
+_cache_setting = os.environ.get(UNIT_CACHE_VARIABLE, "")
+ureg: Any = make_registry(None if _cache_setting.strip().lower() == "off" else _cache_setting.strip() or UNIT_CACHE)
 
 Quantity = ureg.Quantity
 

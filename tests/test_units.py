@@ -102,14 +102,30 @@ def test_a_broken_unit_cache_is_built_anew_from_pints_files(tmp_path):
         assert registry.cache_folder is None and _base_forms(registry) == built
 
 
-@pytest.mark.parametrize(("setting", "expected"), [("off", "None"), ("{folder}", "{folder}")])
+def test_a_broken_cache_in_our_own_folder_is_written_anew(tmp_path, monkeypatch):
+    own = tmp_path / "units"
+    monkeypatch.setattr(units, "UNIT_CACHE", own)
+    built = _base_forms(units.make_registry(None))
+    units.make_registry(own)
+    kept = list(own.glob("*.pickle"))
+    for broken in kept:  # as a process killed while writing would leave it, for good
+        broken.write_bytes(broken.read_bytes()[:100])
+    healed = units.make_registry(own)
+    assert healed.cache_folder == own and _base_forms(healed) == built
+    assert all(len(p.read_bytes()) > 100 for p in kept)  # written anew, whole
+    assert units.make_registry(own).cache_folder == own  # and read again
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("off", "None"), ("{folder}", "{folder}"), (None, "{own}")])
 def test_the_unit_cache_folder_is_set_by_an_environment_variable(tmp_path, setting, expected):
     import os
     import subprocess
     import sys
 
     folder = str(tmp_path / "units")
-    env = {**os.environ, units.UNIT_CACHE_VARIABLE: setting.format(folder=folder)}
+    env = {k: v for k, v in os.environ.items() if k != units.UNIT_CACHE_VARIABLE}
+    if setting is not None:
+        env[units.UNIT_CACHE_VARIABLE] = setting.format(folder=folder)
     shown = subprocess.run([sys.executable, "-c", "from patrolrules import units; print(units.ureg.cache_folder)"],
                            env=env, capture_output=True, text=True, check=True).stdout.strip()
-    assert shown == expected.format(folder=folder)
+    assert shown == expected.format(folder=folder, own=units.UNIT_CACHE)
