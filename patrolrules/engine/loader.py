@@ -307,9 +307,8 @@ def _dated_sources(sources: dict[str, LegalSourceSpec], data: Any, file: str, pr
         for name in source.replaced_by:
             successor = sources.get(name)
             if successor is None:
-                close = difflib.get_close_matches(name, list(sources), n=3)
                 problems.add(file, line, f"source {key!r} is replaced by unknown source {name!r}",
-                             fix=f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
+                             fix=_unknown_source_fix(name, sources))
                 ok = False
             elif source.repealed is None or successor.from_ != source.repealed:
                 problems.add(file, line, f"source {key!r} is replaced by {name!r}, but {key!r} is repealed on "
@@ -342,9 +341,7 @@ def _covered(key: str, source: LegalSourceSpec, sources: dict[str, LegalSourceSp
     for name in source.covered_by:
         other = sources.get(name)
         if other is None:
-            close = difflib.get_close_matches(name, list(sources), n=3)
-            found.append((f"source {key!r} is covered by unknown source {name!r}",
-                          f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml"))
+            found.append((f"source {key!r} is covered by unknown source {name!r}", _unknown_source_fix(name, sources)))
         elif source.repealed is not None and not _in_force(other, source.repealed):
             found.append((f"source {key!r} is covered by {name!r}, which is not in force on {source.repealed}",
                           f"name a source in force on {source.repealed}"))
@@ -352,6 +349,11 @@ def _covered(key: str, source: LegalSourceSpec, sources: dict[str, LegalSourceSp
         problems.add(file, line, message, fix=fix)
     if not found and source.repealed is not None:
         replaced[key] = (source.repealed, ())
+
+
+def _unknown_source_fix(name: str, sources: dict[str, LegalSourceSpec]) -> str:
+    close = difflib.get_close_matches(name, list(sources), n=3)
+    return f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml"
 
 
 def _in_force(source: LegalSourceSpec, day: dt.date) -> bool:
@@ -589,9 +591,8 @@ def _build_table(spec: TableSpec, data: Any, file: str, article_no: int, facts: 
             ok = False
         for key in cite.basis:
             if key not in sources:
-                close = difflib.get_close_matches(key, list(sources), n=3)
                 problems.add(file, line_of(rule_data, ("cite", "basis")), f"unknown legal basis {key!r}",
-                             rule_spec.id, f"did you mean {', '.join(close)}?" if close else "add it to sources.yaml")
+                             rule_spec.id, _unknown_source_fix(key, sources))
                 ok = False
         if rule_spec.from_ is not None and rule_spec.repealed is not None and rule_spec.repealed <= rule_spec.from_:
             problems.add(file, line_of(rule_data, ("repealed",)),

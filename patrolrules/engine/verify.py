@@ -123,15 +123,15 @@ def analyse_table(resolved: ResolvedTable, graph: RuleGraph, as_of: dt.date,
             finding(severity, "gap", f"no rule covers inputs where {space.describe(box)} "
                     f"({count} uncovered region(s)) and the table has no default{declared}",
                     None, (), box, "add a rule or a default for these inputs, or say why not in `gaps:`")
-    in_force = {rule.id for rule in table.rules}
-    other_periods = [rule for rule in dated if rule.id not in in_force]
-    findings.extend(_unreachable(table, resolved, chosen, day, other_periods))
+    findings.extend(_unreachable(table, resolved, chosen, day, dated))
     return findings
 
 
 def _unreachable(table: Table, resolved: ResolvedTable, chosen: list[list[Box]], day: str,
-                 other_periods: list[Rule]) -> list[Finding]:
+                 dated: tuple[Rule, ...]) -> list[Finding]:
     """Declared values no rule can produce: those only rules of other as-of periods produce are expected."""
+    in_force = {rule.id for rule in table.rules}
+    other_periods = [rule for rule in dated if rule.id not in in_force]
     findings = []
     for name, out_type in table.outputs:
         if out_type.kind not in (Kind.ENUM, Kind.LIST) or not out_type.values:
