@@ -106,17 +106,18 @@ def _continuing(observation: Observation) -> bool:
         and observation.activity.stage.value == "under_construction")
 
 
-def act_day(ruleset: Ruleset, observation: Observation, day: dt.date, table: str) -> dt.date | None:
+def act_day(ruleset: Ruleset, observation: Observation, day: dt.date, table: str,
+            upstream: bool = False) -> dt.date | None:
     """The day whose law ``table`` applies instead of ``day``'s: an act that ended before ``table``'s
-    rules, thresholds or cited law changed and is decided after it (the criminal lines: 高检发释字〔2001〕5号
-    三; the items' legal bases: 行政处罚法 第三十七条). A continuing act, or one whose end is unknown, is
-    decided as of ``day``. An act that ended before the ruleset took effect is taken as of that date,
-    the earliest the ruleset knows."""
+    rules, thresholds or cited law changed (with ``upstream``: or those of a table it reads from) and
+    is decided after it (the criminal lines: 高检发释字〔2001〕5号 三; the items: 行政处罚法 第三十七条).
+    A continuing act, or one whose end is unknown, is decided as of ``day``. An act that ended before
+    the ruleset took effect is taken as of that date, the earliest the ruleset knows."""
     ended = observation.act_ended_on
     if ended is None or ended >= day or _continuing(observation):
         return None
     at = max(ended, ruleset.effective)
-    return at if ruleset.law_differs(table, at, day) else None
+    return at if ruleset.law_differs(table, at, day, upstream=upstream) else None
 
 
 def act_time_transfer(ruleset: Ruleset, observation: Observation, at: dt.date, engine: str,

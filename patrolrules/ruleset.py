@@ -169,7 +169,7 @@ class Ruleset:
         self._stamp = RulesetStamp(name=self.name, version=self.version, content_id=self._content_id)
         self._cited: dict[Citation, CitationOut] = {}  # frozen outputs, shared between decisions
         self._bases: dict[Citation, tuple[BasisOut, ...]] = {}
-        self._differs: dict[tuple[str, dt.date, dt.date], bool] = {}  # law_differs, per table and periods
+        self._differs: dict[tuple[str, dt.date, dt.date, bool], bool] = {}  # law_differs, per table and periods
 
     # -- identity ----------------------------------------------------------
     @property
@@ -220,18 +220,26 @@ class Ruleset:
     def _at_act_time(self, observation: Observation, day: dt.date, period: _Period, engine: str,
                      facts: dict[str, Any], result: Run, pinned: Mapping[str, Any] | None = None) -> Run:
         """``result``, or for an act that ended in another as-of period: the criminal lines of the
-        act's date (as ``escalation.act_time_transfer`` decides) with the tables that read them run
-        again (``pinned`` as ``result`` was run with), and the items' legal bases of the act's date
-        (``violations.cited_as_of``); ``Run.act_days`` says which tables took the act's day."""
+        act's date (as ``escalation.act_time_transfer`` decides) and the items both the act's law and
+        today's make a violation, cited by the act's law (``violations.at_act_time``), with the tables
+        that read them run again (``pinned`` as ``result`` was run with); ``Run.act_days`` says which
+        tables took the act's day."""
         if observation.act_ended_on is None:  # the common case: decided as of ``day``
             return result
-        lines_at = escalation.act_day(self, observation, day, escalation.TRANSFER)
-        fixed = None if lines_at is None else escalation.act_time_transfer(self, observation, lines_at, engine, result)
-        if fixed is not None:
-            result = compiled.run(period.tables, period.matcher, facts, pinned, {escalation.TRANSFER: fixed})
-        items_at = escalation.act_day(self, observation, day, violations.TABLE)
+        fixed = {}
+        items_at = escalation.act_day(self, observation, day, violations.TABLE, upstream=True)
         if items_at is not None:
-            result = violations.cited_as_of(result, self._period(items_at, engine).tables, self._graph, items_at)
+            at = self._period(items_at, engine)
+            then = compiled.run(at.tables, at.matcher, self.facts_of(observation, items_at), pinned)
+            items = violations.at_act_time(result, then, period.tables, self._graph, items_at)
+            if items is not None:
+                fixed[violations.TABLE] = items
+                result = compiled.run(period.tables, period.matcher, facts, pinned, fixed)
+        lines_at = escalation.act_day(self, observation, day, escalation.TRANSFER)  # on the items that stand
+        lines = None if lines_at is None else escalation.act_time_transfer(self, observation, lines_at, engine, result)
+        if lines is not None:
+            fixed[escalation.TRANSFER] = lines
+            result = compiled.run(period.tables, period.matcher, facts, pinned, fixed)
         act_days = {table: at for table, at in ((escalation.TRANSFER, lines_at), (violations.TABLE, items_at))
                     if at is not None}
         return dataclasses.replace(result, act_days=act_days) if act_days else result
@@ -272,14 +280,16 @@ class Ruleset:
         """The first day of the as-of period ``day`` falls in (rules and parameters are constant in it)."""
         return max(s for s in self._starts if s <= day)
 
-    def law_differs(self, table_id: str, a: dt.date, b: dt.date) -> bool:
-        """Whether ``table_id`` has other rules, thresholds, outputs or cited law on ``a`` than on ``b``."""
-        key = (table_id, self.period_start(a), self.period_start(b))
+    def law_differs(self, table_id: str, a: dt.date, b: dt.date, *, upstream: bool = False) -> bool:
+        """Whether ``table_id`` (with ``upstream``: or a table it reads from, however indirectly) has
+        other rules, thresholds, outputs or cited law on ``a`` than on ``b``."""
+        key = (table_id, self.period_start(a), self.period_start(b), upstream)
         found = self._differs.get(key)
         if found is None:
             def law(day: dt.date) -> tuple[Any, ...]:
-                (resolved,) = [t for t in self._period(day, "native").tables if t.table.id == table_id]
-                return resolved.rules, resolved.default, tuple(r.citation for r in resolved.table.rules)
+                tables = self._period(day, "native").tables
+                read = _upstream(tables, (table_id,)) if upstream else [t for t in tables if t.table.id == table_id]
+                return tuple((t.rules, t.default, tuple(r.citation for r in t.table.rules)) for t in read)
 
             found = self._differs[key] = key[1] != key[2] and law(a) != law(b)
         return found

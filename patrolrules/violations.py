@@ -8,14 +8,15 @@ the ``item_precedence`` parameter.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .decision import BasisOut, CitationOut, MissingFact, ViolationDecision, ViolationItem
-from .engine.compiled import ResolvedTable, Run, recited
-from .engine.tables import Citation, RuleGraph
+from .engine.compiled import ResolvedTable, Run, TableResult, select
+from .engine.tables import Citation, Rule, RuleGraph
 from .labels import shown_value
 
 TABLE = "violations"
@@ -57,7 +58,7 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
                        cite: Callable[[Citation], CitationOut], basis: Callable[[Citation], list[BasisOut]],
                        missing: list[MissingFact], act_day: dt.date | None = None) -> ViolationDecision:
     """The Art. 9 decision from the evaluated tables; ``act_day``: the day whose law the items' legal
-    bases are, when not ``day`` (``cited_as_of``)."""
+    bases are, when not ``day`` (``at_act_time``)."""
     table = graph.table(TABLE)
     result = run.results[TABLE]
     merged: dict[int, dict[str, Any]] = {}
@@ -109,11 +110,37 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
                              primary_item=primary, basis_as_of=act_day or day, time_rule=time_rule)
 
 
-def cited_as_of(run: Run, tables: tuple[ResolvedTable, ...], graph: RuleGraph, act_day: dt.date) -> Run:
-    """行政处罚法（2021）第三十七条: an act is judged by the law in force when it was done — the items'
-    rules as resolved in the act's as-of period (same ids, the legal bases of that day) — unless the
-    provision in force now punishes less (sources.yaml ``lighter``): then that rule keeps today's bases."""
-    return recited(run, tables, (TABLE,), lambda rule: not graph.lighter_since(rule.citation.basis, act_day))
+def at_act_time(now: Run, then: Run, tables: tuple[ResolvedTable, ...], graph: RuleGraph,
+                act_day: dt.date) -> TableResult | None:
+    """行政处罚法（2021）第三十七条 for an act that ended before the law changed: ``then`` is the whole
+    graph run on the facts as of ``act_day``. An outcome (item, and form for item 5) stands only if the
+    law of the act's day made it a violation (no later rule reaches back) and today's still does (one no
+    longer a violation is not punished — the new law is lighter). Each standing outcome is cited by the
+    rules that decided it on the act's day, unless today's provision for it punishes less (sources.yaml
+    ``lighter``): then by today's. Matched by outcome, not by rule id, so rules split or renamed between
+    the two days are cited right. ``None`` when that is exactly ``now``'s result; ``tables``: ``now``'s period."""
+    found, past = now.results[TABLE], then.results[TABLE]
+    standing = {_outcome(o) for o in found.outputs} & {_outcome(o) for o in past.outputs}
+    rules: list[Rule] = []
+    outputs: list[Mapping[str, Any]] = []
+    for outcome in dict.fromkeys(_outcome(o) for o in found.outputs if _outcome(o) in standing):
+        today = [(r, o) for r, o in zip(found.rules, found.outputs, strict=True) if _outcome(o) == outcome]
+        lighter = any(graph.lighter_since(r.citation.basis, act_day) for r, _ in today)
+        chosen = today if lighter else [(r, o) for r, o in zip(past.rules, past.outputs, strict=True)
+                                        if _outcome(o) == outcome]
+        rules += [r for r, _ in chosen]
+        outputs += [o for _, o in chosen]
+    if tuple(rules) == found.rules:
+        return None
+    (resolved,) = [t for t in tables if t.table.id == TABLE]
+    # selected and values (what downstream tables read) from today's rules deciding the standing outcomes
+    kept = select(resolved, [i for i, o in zip(found.selected, found.outputs, strict=True)
+                             if _outcome(o) in standing], now.values)
+    return kept if kept.used_default else dataclasses.replace(kept, outputs=tuple(outputs), rules=tuple(rules))
+
+
+def _outcome(outputs: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(outputs.items()))
 
 
 def summary(run: Run) -> dict[str, object]:

@@ -1,0 +1,139 @@
+"""行政处罚法（2021）第三十七条 for the Art. 9 items: an act that ended before the law changed and is decided
+after is judged by the law of its day — an item stands only if that law made the act a violation (no later
+rule reaches back) and today's law still does (an act no longer a violation is not punished) — and is cited
+by the law of its day unless today's provision punishes less (sources.yaml ``lighter``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import patrolrules
+
+from . import strategies
+from .rulefiles import copy_with_edits
+
+
+def _at(day: dt.date) -> str:
+    return f"{day.isoformat()}T09:00:00+08:00"
+
+
+def _outcomes(decision: patrolrules.Decision) -> set[tuple[int, str | None]]:
+    return {(item.item, form) for item in decision.violations.items for form in item.forms or [None]}
+
+
+def _day_pairs(ruleset: patrolrules.Ruleset) -> list[tuple[dt.date, dt.date]]:
+    """(act ended, decided) across every day the law changes: the day before and the day itself, the
+    day before and half a year later, and the first day the ruleset knows against the latest change."""
+    changes = [c for c in ruleset.graph.change_dates() if c > ruleset.effective]
+    day = dt.timedelta(days=1)
+    return [*((c - day, c) for c in changes), *((c - day, c + 180 * day) for c in changes),
+            (ruleset.effective, changes[-1])]
+
+
+def test_an_earlier_act_has_the_items_both_laws_make_it_and_cites_the_law_of_its_day(ruleset):
+    sources = ruleset.loaded.sources
+
+    @given(strategies.observations(ruleset), st.sampled_from(_day_pairs(ruleset)))
+    def check(observation: dict[str, Any], days: tuple[dt.date, dt.date]) -> None:
+        ended, decided = days
+        done = {**observation, "observed_at": _at(decided), "act_ended_on": ended.isoformat(),
+                "land": {**observation.get("land", {}), "restored": True}}  # over: not a continuing act
+        decision = ruleset.evaluate(done)
+        today = ruleset.evaluate({**done, "act_ended_on": None})
+        then = ruleset.evaluate({**done, "observed_at": _at(ended)})
+        assert _outcomes(decision) == _outcomes(today) & _outcomes(then)
+        fired = {f.rule for f in decision.trace if f.table == "violations"}
+        assert fired == {rule for item in decision.violations.items for rule in item.rules}
+        for item in decision.violations.items:
+            assert item.basis_as_of in (ended, decided)
+            for basis in item.legal_basis:  # each item cites law in force on the day whose law judges it
+                source = sources[basis.key]
+                assert source.from_ is None or source.from_ <= item.basis_as_of, (item.item, basis.key)
+                assert source.repealed is None or item.basis_as_of < source.repealed, (item.item, basis.key)
+
+    check()
+
+
+_KILN_RULE = ("      - id: item8.other_provision\n",
+              "      - id: item8.kiln_from_2025\n"
+              "        when: {activity.kind: kiln}\n"
+              "        then: {item: i8}\n"
+              "        cite: {article: 9, paragraph: 1, item: 8, basis: [WZ-9]}\n"
+              "        from: 2025-03-01\n"
+              "      - id: item8.other_provision\n")
+_KILN = {"land": {"land_class": "unused_land", "approval": "approved", "restored": True}, "activity": {"kind": "kiln"}}
+
+
+def test_a_later_rule_never_reaches_back_to_an_act_done_before_it(tmp_path):
+    """A stricter rule (a kiln on unused land, item 8, from 2025-03-01) judges acts from its day on,
+    and continuing ones; an act that ended before is not a violation, and nothing downstream acts on it."""
+    stricter = patrolrules.load_ruleset(copy_with_edits(tmp_path, "art09_violations.yaml", _KILN_RULE))
+    decided = _at(dt.date(2025, 6, 1))
+    before = stricter.evaluate({**_KILN, "observed_at": decided, "act_ended_on": "2025-02-28"})
+    after = stricter.evaluate({**_KILN, "observed_at": decided, "act_ended_on": "2025-03-01"})
+    going_on = stricter.evaluate({**_KILN, "observed_at": decided, "land": {**_KILN["land"], "restored": False}})
+    for decision in (after, going_on):
+        assert decision.violations.item_numbers == [8]
+        assert decision.violations.items[0].rules == ["item8.kiln_from_2025"]
+    assert before.violations.item_numbers == [] and before.violations.status == "no_violation"
+    assert before.violations.basis_as_of == dt.date(2025, 2, 28)
+    assert [b.key for b in before.violations.time_rule] == ["APL-37"]
+    assert not any(f.table == "violations" for f in before.trace)
+    actions = [{a.action for a in d.disposal.actions} for d in (before, after)]
+    assert "initial_verification" in actions[1] and "initial_verification" not in actions[0]  # run again downstream
+    # the bundled ruleset has no such rule: the same act is no violation on either day
+    assert patrolrules.load_ruleset().evaluate({**_KILN, "observed_at": decided}).violations.item_numbers == []
+
+
+_SPLIT = ("        cite: {article: 9, paragraph: 1, item: 2, basis: [LAL-57, LALR14-35]}\n",
+          "        cite: {article: 9, paragraph: 1, item: 2, basis: [LAL-57, LALR14-35]}\n"
+          "        repealed: 2025-03-01\n"
+          "      - id: item2.permanent_structure_from_2025\n"
+          "        when: {land.temporary_use.approved: true, activity.structure: [building, structure], "
+          "activity.permanent: true}\n"
+          "        then: {item: i2}\n"
+          "        cite: {article: 9, paragraph: 1, item: 2, basis: [LAL-57]}\n"
+          "        from: 2025-03-01\n")
+_ITEM2 = {"land": {"temporary_use": {"approved": True}, "restored": True},
+          "activity": {"kind": "building", "structure": "building", "permanent": True}}
+
+
+@pytest.mark.parametrize(("ended", "rule", "bases"), [
+    ("2025-02-28", "item2.permanent_structure_on_temporary_land", ["LAL-57", "LALR-52"]),
+    ("2025-03-01", "item2.permanent_structure_from_2025", ["LAL-57"]),
+])
+def test_a_rule_split_under_a_new_id_is_cited_by_the_one_in_force_when_the_act_was_done(
+        tmp_path, ended, rule, bases):
+    """The act's own rule is found by what it decides (item 2), not by its id: a rule replaced on
+    2025-03-01 by one under another id still judges the acts done before."""
+    split = patrolrules.load_ruleset(copy_with_edits(tmp_path, "art09_violations.yaml", _SPLIT))
+    decision = split.evaluate({**_ITEM2, "observed_at": _at(dt.date(2025, 6, 1)), "act_ended_on": ended})
+    (item,) = decision.violations.items
+    assert (item.item, item.rules, [b.key for b in item.legal_basis]) == (2, [rule], bases)
+    assert [f.rule for f in decision.trace if f.table == "violations"] == [rule]
+
+
+_LICENCE_RULE = ("      - id: extraction.out_of_boundary\n",
+                 "      - id: extraction.quarry_from_2025\n"
+                 "        when: {activity.kind: quarrying, permits.mining_licence.status: valid}\n"
+                 "        then: {licensed: unlicensed, ground: extraction_out_of_boundary}\n"
+                 "        cite: {article: 9, paragraph: 1, item: 6, basis: [MRL09-3, JI2016-2]}\n"
+                 "        from: 2025-03-01\n"
+                 "      - id: extraction.out_of_boundary\n")
+_QUARRY = {"land": {"land_class": "unused_land", "approval": "approved", "restored": True},
+           "activity": {"kind": "quarrying"},
+           "permits": {"mining_licence": {"status": "valid", "within_boundary": True, "mineral_matches": True}}}
+
+
+@pytest.mark.parametrize(("ended", "items"), [("2025-02-28", []), ("2025-03-01", [6])])
+def test_a_change_in_a_table_the_items_read_from_is_the_law_of_the_acts_day_too(tmp_path, ended, items):
+    """Only the licence table changes on 2025-03-01 (a licensed quarry counts as unlicensed from then):
+    the items of an act done before are still those of its day."""
+    stricter = patrolrules.load_ruleset(copy_with_edits(tmp_path, "art09_violations.yaml", _LICENCE_RULE))
+    decision = stricter.evaluate({**_QUARRY, "observed_at": _at(dt.date(2025, 6, 1)), "act_ended_on": ended})
+    assert decision.violations.item_numbers == items
