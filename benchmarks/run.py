@@ -217,7 +217,7 @@ def _phased(ruleset: Any, engine: str, observations: Sequence[Any], kept: list[A
         t2 = clock()
         result = ruleset._run(parsed, day, period, engine, facts)
         t3 = clock()
-        missing = ruleset._missing(period, facts, result)
+        missing = ruleset._missing(parsed, day, period, engine, facts, result)
         t4 = clock()
         decision = ruleset._decision(parsed, day, period, result, missing)
         t5 = clock()

@@ -209,7 +209,7 @@ class Ruleset:
         period = self._period(day, engine)
         facts = self.facts_of(parsed, day)
         result = self._run(parsed, day, period, engine, facts)
-        missing = self._missing(period, facts, result)
+        missing = self._missing(parsed, day, period, engine, facts, result)
         return self._decision(parsed, day, period, result, missing)
 
     def _run(self, observation: Observation, day: dt.date, period: _Period, engine: str,
@@ -218,19 +218,21 @@ class Ruleset:
         return self._at_act_time(observation, day, period, engine, facts, period.run(facts))
 
     def _at_act_time(self, observation: Observation, day: dt.date, period: _Period, engine: str,
-                     facts: dict[str, Any], result: Run, pinned: Mapping[str, Any] | None = None) -> Run:
+                     facts: dict[str, Any], result: Run, pinned: Mapping[str, Any] | None = None,
+                     supposed: Mapping[str, Any] | None = None) -> Run:
         """``result``, or for an act that ended in another as-of period: the criminal lines of the
         act's date (as ``escalation.act_time_transfer`` decides) and the items both the act's law and
         today's make a violation, cited by the act's law (``violations.at_act_time``), with the tables
         that read them run again (``pinned`` as ``result`` was run with); ``Run.act_days`` says which
-        tables took the act's day."""
+        tables took the act's day. ``supposed``: facts a what-if gives another value, on both days."""
         if observation.act_ended_on is None:  # the common case: decided as of ``day``
             return result
         fixed = {}
         items_at = escalation.act_day(self, observation, day, violations.TABLE, upstream=True)
         if items_at is not None:
             at = self._period(items_at, engine)
-            then = compiled.run(at.tables, at.matcher, self.facts_of(observation, items_at), pinned)
+            then_facts = {**self.facts_of(observation, items_at), **(supposed or {})}
+            then = compiled.run(at.tables, at.matcher, then_facts, pinned)
             items = violations.at_act_time(result, then, period.tables, self._graph, items_at)
             if items is not None:
                 fixed[violations.TABLE] = items
@@ -342,15 +344,20 @@ class Ruleset:
         return {**zones.summary(result), **violations.summary(result), **disposal.summary(result)}
 
 
-    def _missing(self, period: _Period, facts: dict[str, Any], result: Run) -> list[MissingFact]:
+    def _missing(self, observation: Observation, day: dt.date, period: _Period, engine: str,
+                 facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
         missing = []
         for name in period.candidates(result.values):
             fact_type = FACTS[name].type
-            alternatives = []
             choices = period.representatives(FACTS[name])
-            for value, changed in zip(choices, period.what_ifs(result, facts, name, choices, self._summary),
-                                      strict=True):
+            if violations.TABLE in result.act_days:  # items judged by two days' law: whole runs on both days
+                changes = [self._summary(self._supposing(observation, day, period, engine, facts, {name: choice}))
+                           for choice in choices]
+            else:
+                changes = period.what_ifs(result, facts, name, choices, self._summary)
+            alternatives = []
+            for value, changed in zip(choices, changes, strict=True):
                 diff = {k: v for k, v in changed.items() if base.get(k) != v}
                 if diff:
                     shown = shown_value(value, fact_type.kind, fact_type.dimension)
@@ -358,6 +365,12 @@ class Ruleset:
             if alternatives:
                 missing.append(MissingFact(fact=name, label_zh=label(name, "zh"), alternatives=alternatives))
         return missing
+
+    def _supposing(self, observation: Observation, day: dt.date, period: _Period, engine: str,
+                   facts: dict[str, Any], supposed: dict[str, Any]) -> Run:
+        """The whole run, act's day included, with the ``supposed`` facts instead of the observation's."""
+        facts = {**facts, **supposed}
+        return self._at_act_time(observation, day, period, engine, facts, period.run(facts), supposed=supposed)
 
     # -- citations and trace -------------------------------------------------
     def cite(self, citation: Citation) -> CitationOut:

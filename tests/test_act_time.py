@@ -5,6 +5,7 @@ by the law of its day unless today's provision punishes less (sources.yaml ``lig
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import patrolrules
+from patrolrules.facts import DERIVED
 
 from . import strategies
 from .rulefiles import copy_with_edits
@@ -137,3 +139,40 @@ def test_a_change_in_a_table_the_items_read_from_is_the_law_of_the_acts_day_too(
     stricter = patrolrules.load_ruleset(copy_with_edits(tmp_path, "art09_violations.yaml", _LICENCE_RULE))
     decision = stricter.evaluate({**_QUARRY, "observed_at": _at(dt.date(2025, 6, 1)), "act_ended_on": ended})
     assert decision.violations.item_numbers == items
+
+
+@pytest.fixture(scope="module")
+def stricter(tmp_path_factory) -> patrolrules.Ruleset:
+    """The bundled ruleset with the later kiln rule (``_KILN_RULE``)."""
+    return patrolrules.load_ruleset(copy_with_edits(tmp_path_factory.mktemp("kiln"), "art09_violations.yaml",
+                                                    _KILN_RULE))
+
+
+def test_what_ifs_of_an_earlier_act_are_judged_by_both_days_law_too(stricter):
+    """A missing fact's alternatives say what stating that value would decide: for an act that ended
+    before the kiln rule, never its item 8 (the what-ifs run on both days as the decision does)."""
+    days = [(dt.date(2025, 2, 28), dt.date(2025, 6, 1)), (dt.date(2025, 3, 1), dt.date(2025, 6, 1)),
+            (dt.date(2025, 2, 28), dt.date(2025, 7, 1))]
+
+    @given(strategies.independent(stricter), st.sampled_from(days), st.sampled_from(["kiln", "building", None]))
+    def check(observation: dict[str, Any], days: tuple[dt.date, dt.date], kind: str | None) -> None:
+        ended, decided = days
+        observation = {**observation, "observed_at": _at(decided), "act_ended_on": ended.isoformat(),
+                       "land": {**observation.get("land", {}), "restored": True}}
+        strategies._set_path(observation, "activity.kind", kind)
+        decision = stricter.evaluate(observation)
+        base = decision.violations.item_numbers
+        for missing in decision.missing_facts:
+            if missing.fact in DERIVED:
+                continue
+            for alternative in missing.alternatives:
+                stated = copy.deepcopy(observation)
+                strategies._set_path(stated, missing.fact, alternative.value)
+                items = stricter.evaluate(stated).violations.item_numbers
+                assert items == alternative.changes.get("items", base), (missing.fact, alternative.value)
+
+    check()
+    before = stricter.evaluate({"observed_at": _at(dt.date(2025, 6, 1)), "act_ended_on": "2025-02-28",
+                                "land": {"restored": True}, "activity": {"kind": "kiln"}})
+    shown = [a.changes["items"] for m in before.missing_facts for a in m.alternatives if "items" in a.changes]
+    assert [1] in shown and not any(8 in items for items in shown)  # approval unknown: item 1, never the kiln rule
