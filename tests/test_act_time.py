@@ -37,12 +37,19 @@ def _day_pairs(ruleset: patrolrules.Ruleset) -> list[tuple[dt.date, dt.date]]:
             (ruleset.effective, changes[-1])]
 
 
-def test_an_earlier_act_has_the_items_both_laws_make_it_and_cites_the_law_of_its_day(ruleset):
+@pytest.mark.parametrize("which", ["bundled", "stricter"])
+def test_an_earlier_act_has_the_items_both_laws_make_it_and_cites_the_law_of_its_day(request, which):
+    """Bundled, no rule is stricter later (the items are today's); with the kiln rule of 2025-03-01
+    (``_KILN_RULE``) an act done before it keeps only what the law of its day made a violation."""
+    ruleset = request.getfixturevalue("ruleset" if which == "bundled" else "stricter")
     sources = ruleset.loaded.sources
 
-    @given(strategies.observations(ruleset), st.sampled_from(_day_pairs(ruleset)))
-    def check(observation: dict[str, Any], days: tuple[dt.date, dt.date]) -> None:
+    @given(strategies.observations(ruleset), st.sampled_from(_day_pairs(ruleset)), st.booleans())
+    def check(observation: dict[str, Any], days: tuple[dt.date, dt.date], kiln: bool) -> None:
         ended, decided = days
+        if kiln and which == "stricter":  # the kiln rule's own day, to reach it often
+            ended, decided = KILN_DAY - dt.timedelta(days=1), max(decided, KILN_DAY)
+            strategies._set_path(observation, "activity.kind", "kiln")
         done = {**observation, "observed_at": _at(decided), "act_ended_on": ended.isoformat(),
                 "land": {**observation.get("land", {}), "restored": True}}  # over: not a continuing act
         decision = ruleset.evaluate(done)
@@ -68,13 +75,21 @@ _KILN_RULE = ("      - id: item8.other_provision\n",
               "        cite: {article: 9, paragraph: 1, item: 8, basis: [WZ-9]}\n"
               "        from: 2025-03-01\n"
               "      - id: item8.other_provision\n")
+KILN_DAY = dt.date(2025, 3, 1)
 _KILN = {"land": {"land_class": "unused_land", "approval": "approved", "restored": True}, "activity": {"kind": "kiln"}}
 
 
-def test_a_later_rule_never_reaches_back_to_an_act_done_before_it(tmp_path):
+@pytest.fixture(scope="module")
+def stricter(tmp_path_factory) -> patrolrules.Ruleset:
+    """The bundled ruleset with the later kiln rule (``_KILN_RULE``)."""
+    return patrolrules.load_ruleset(copy_with_edits(tmp_path_factory.mktemp("kiln"), "art09_violations.yaml",
+                                                    _KILN_RULE))
+
+
+
+def test_a_later_rule_never_reaches_back_to_an_act_done_before_it(stricter):
     """A stricter rule (a kiln on unused land, item 8, from 2025-03-01) judges acts from its day on,
     and continuing ones; an act that ended before is not a violation, and nothing downstream acts on it."""
-    stricter = patrolrules.load_ruleset(copy_with_edits(tmp_path, "art09_violations.yaml", _KILN_RULE))
     decided = _at(dt.date(2025, 6, 1))
     before = stricter.evaluate({**_KILN, "observed_at": decided, "act_ended_on": "2025-02-28"})
     after = stricter.evaluate({**_KILN, "observed_at": decided, "act_ended_on": "2025-03-01"})
@@ -139,13 +154,6 @@ def test_a_change_in_a_table_the_items_read_from_is_the_law_of_the_acts_day_too(
     stricter = patrolrules.load_ruleset(copy_with_edits(tmp_path, "art09_violations.yaml", _LICENCE_RULE))
     decision = stricter.evaluate({**_QUARRY, "observed_at": _at(dt.date(2025, 6, 1)), "act_ended_on": ended})
     assert decision.violations.item_numbers == items
-
-
-@pytest.fixture(scope="module")
-def stricter(tmp_path_factory) -> patrolrules.Ruleset:
-    """The bundled ruleset with the later kiln rule (``_KILN_RULE``)."""
-    return patrolrules.load_ruleset(copy_with_edits(tmp_path_factory.mktemp("kiln"), "art09_violations.yaml",
-                                                    _KILN_RULE))
 
 
 def test_what_ifs_of_an_earlier_act_are_judged_by_both_days_law_too(stricter):
