@@ -230,9 +230,9 @@ class Ruleset:
         fixed = {}
         items_at = escalation.act_day(self, observation, day, violations.TABLE, upstream=True)
         if items_at is not None:
-            at = self._period(items_at, engine)
-            then_facts = {**self.facts_of(observation, items_at), **(supposed or {})}
-            then = compiled.run(at.tables, at.matcher, then_facts, pinned)
+            past = self._period(items_at, engine)
+            then = compiled.run(past.tables, past.matcher, {**self.facts_of(observation, items_at), **(supposed or {})},
+                                pinned)
             items = violations.at_act_time(result, then, period.tables, self._graph, items_at)
             if items is not None:
                 fixed[violations.TABLE] = items
