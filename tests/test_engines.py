@@ -52,6 +52,25 @@ def test_decisions_agree(ruleset):
     check()
 
 
+def test_decisions_of_earlier_acts_agree(ruleset):
+    """An act that ended before the law changed: both engines run the act's day too (行政处罚法 第三十七条),
+    what-ifs included."""
+    changes = [c for c in ruleset.graph.change_dates() if c > ruleset.effective]
+
+    @settings(max_examples=60)
+    @given(strategies.observations(ruleset), st.sampled_from(changes), st.integers(1, 400))
+    def check(observation, change, days):
+        ended, decided = change - dt.timedelta(days=days), change + dt.timedelta(days=days)
+        observation = {**observation, "observed_at": f"{decided.isoformat()}T09:00:00+08:00",
+                       "act_ended_on": ended.isoformat(), "land": {**observation.get("land", {}), "restored": True}}
+        native = ruleset.evaluate(observation)
+        at = max(ended, ruleset.effective)  # the earliest day the ruleset knows
+        assert native.violations.basis_as_of == at or not ruleset.law_differs("violations", at, decided, upstream=True)
+        assert native.model_dump(mode="json") == ruleset.evaluate(observation, engine="durable").model_dump(mode="json")
+
+    check()
+
+
 def _random_observations(count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     zones = ["permanent_basic_farmland_area", "ordinary_cultivated_land", "city_planning_area",
