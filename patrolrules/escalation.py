@@ -494,7 +494,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
     run = ruleset._at_act_time(observation, day, period, "native", facts,
                                compiled.run(period.tables, period.matcher, facts, pinned), pinned)
-    run = _cited_on_event_days(ruleset, run, parsed, day)
+    run = _cited_on_event_days(ruleset, run, parsed, day, facts, pinned)
     graph = ruleset.graph
     last_at = parsed.events[-1].at
     history = []
@@ -525,15 +525,17 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
 EVENT_CIRCUMSTANCES = (CaseEventKind.obstruction, CaseEventKind.violence_against_officers)
 
 
-def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date) -> Run:
+def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date, facts: Mapping[str, Any],
+                         pinned: Mapping[str, Any] | None) -> Run:
     """``run`` with the rules testing an event's circumstance cited as of its latest event's day."""
     for kind in EVENT_CIRCUMSTANCES:
         at = max((e.at.date() for e in case.events if e.kind == kind), default=None)
         if at is None or getattr(case.observation.circumstances, kind.value) \
                 or ruleset.period_start(at) == ruleset.period_start(day):
             continue
-        run = compiled.recited(run, ruleset._period(at, "native").tables, tuple(run.results),
-                               _testing(f"circumstances.{kind.value}"))
+        period = ruleset._period(at, "native")
+        then = compiled.run(period.tables, period.matcher, facts, pinned)
+        run = compiled.recited(run, then, period.tables, tuple(run.results), _testing(f"circumstances.{kind.value}"))
     return run
 
 

@@ -151,6 +151,37 @@ def test_a_case_cites_the_law_of_the_day_of_each_obstruction_or_violence(ruleset
     check()
 
 
+_POLICE_CITE = "police_coordination_hours}\n        cite: {article: 21, paragraph: 1, basis: [WZ-21, PSAP-50]}\n"
+_POLICE_SPLIT = (_POLICE_CITE,
+                 _POLICE_CITE +
+                 "        repealed: 2026-01-01\n"
+                 "      - id: police.obstruction_2026\n"
+                 "        when: {case.state: {not: [new, closed]}, circumstances.obstruction: true}\n"
+                 "        then: {duty: coordinate_police, actor: district_bureau, "
+                 "deadline: police_coordination_hours}\n"
+                 "        cite: {article: 21, paragraph: 1, basis: [WZ-21, PSAP-61]}\n"
+                 "        from: 2026-01-01\n")
+
+
+@pytest.mark.parametrize(("obstructed_on", "rule", "key"), [("2025-12-31", "police.obstruction", "PSAP-50"),
+                                                            ("2026-01-08", "police.obstruction_2026", "PSAP-61")])
+def test_an_obstruction_is_cited_by_the_rule_of_its_day_even_under_another_id(tmp_path, obstructed_on, rule, key):
+    """A police rule replaced on 2026-01-01 under a new id: an obstruction of a case discovered on
+    2025-12-29 is cited by the rule in force on the obstruction's day, found by what it decides."""
+    split = patrolrules.load_ruleset(copy_with_edits(tmp_path, "art14_escalation.yaml", _POLICE_SPLIT))
+    events = [("discovered", "2025-12-29"), ("oral_stop", "2025-12-29"), ("written_notice_served", "2025-12-29"),
+              ("reinspection_ongoing", obstructed_on), ("obstruction", obstructed_on)]
+    case = {"id": "C", "township": "高峰街道", "unit_kind": "resource_station", "violation_items": ["i1"],
+            "observation": {"observed_at": "2025-12-29T09:00:00+08:00", "activity": {"kind": "building"},
+                            "land": {"approval": "none"}},
+            "events": [{"kind": kind, "at": f"{on}T10:00:00+08:00"} for kind, on in events]}
+    decision = split.evaluate_case(case)
+    police = [(f.rule, [b.key for b in f.basis]) for f in decision.trace if f.table == "case_obligations"
+              and f.rule.startswith("police.")]
+    assert police == [(rule, ["WZ-21", key])]
+    assert [o.duty for o in decision.obligations].count("coordinate_police") == 1
+
+
 def test_rule_seeds_on_every_change_cite_each_source_only_while_in_force(ruleset):
     """An observation next to every rule, decided on each day a cited source changes and the day
     before: every basis shown is in force, and every source rules cite — old and new — is shown."""
@@ -356,7 +387,7 @@ def test_recited_rules_keep_their_own_table(ruleset):
     day = parsed.observed_at.date()
     period = ruleset._period(day, "native")
     run = ruleset._run(parsed, day, period, "native", ruleset.facts_of(parsed, day))
-    swapped = compiled.recited(run, period.tables, tuple(run.results))
+    swapped = compiled.recited(run, run, period.tables, tuple(run.results), lambda rule: True)
     fired = {(t, r.id) for t, found in run.results.items() for r in found.rules}
     assert ("disposal_actions", "oral_stop") in fired
     for table_id, found in swapped.results.items():

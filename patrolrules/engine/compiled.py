@@ -260,20 +260,29 @@ class Run:
     act_days: Mapping[str, dt.date] = dataclasses.field(default_factory=dict)
 
 
-def recited(run: Run, tables: tuple[ResolvedTable, ...], table_ids: Collection[str],
-            only: Callable[[Rule], bool] | None = None) -> Run:
-    """``run`` with the selected rules of ``table_ids`` (those ``only`` accepts, if given) as resolved
-    in ``tables``, another as-of period: same ids and outcomes, that period's legal bases."""
-    then = {(resolved.table.id, rule.id): rule for resolved in tables if resolved.table.id in table_ids
-            for rule in resolved.table.rules}  # rule ids are unique within a table only
+def recited(run: Run, then: Run, tables: tuple[ResolvedTable, ...], table_ids: Collection[str],
+            only: Callable[[Rule], bool]) -> Run:
+    """``run`` with the rules of ``table_ids`` that ``only`` accepts cited as in another as-of period:
+    ``tables`` resolved for it, ``then`` the graph run in it. Same outcomes, that period's legal bases:
+    each rule as resolved there under its id, or where no rule has its id there (replaced under
+    another), the rule of its table that fired there with the same outputs; else (no such rule then) it
+    stays today's."""
+    by_id = {(resolved.table.id, rule.id): rule for resolved in tables if resolved.table.id in table_ids
+             for rule in resolved.table.rules}  # rule ids are unique within a table only
     changed = {}
     for table_id in table_ids:
         found = run.results[table_id]
-        rules = tuple(then.get((table_id, rule.id), rule) if only is None or only(rule) else rule
-                      for rule in found.rules)
+        fired_then = [(r, o) for r, o in _fired(then.results[table_id]) if only(r)]
+        rules = tuple(by_id.get((table_id, rule.id)) or next((r for r, o in fired_then if o == outputs), rule)
+                      if only(rule) else rule for rule, outputs in _fired(found))
         if any(a is not b for a, b in zip(rules, found.rules, strict=True)):
             changed[table_id] = dataclasses.replace(found, rules=rules)
     return dataclasses.replace(run, results={**run.results, **changed}) if changed else run
+
+
+def _fired(result: TableResult) -> list[tuple[Rule, Mapping[str, Any]]]:
+    """The rules a table selected with their outputs (none where it gave its default)."""
+    return [] if result.used_default else list(zip(result.rules, result.outputs, strict=True))
 
 
 def run(tables: tuple[ResolvedTable, ...], matcher: Matcher, facts: Mapping[str, Any],
