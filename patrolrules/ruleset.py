@@ -408,7 +408,7 @@ class Ruleset:
         values = result.values
         for position, resolved in enumerate(period.tables):
             found = result.results[resolved.table.id]
-            for rule, outputs in () if found.used_default else zip(found.rules, found.outputs, strict=True):
+            for rule, outputs in found.fired():
                 # keyed by the rule and outputs objects: an act's date brings rules (and criminal
                 # lines) resolved in its period, with that day's legal bases
                 static = period.fired.get((position, id(rule), id(outputs)))

@@ -62,7 +62,7 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
     table = graph.table(TABLE)
     result = run.results[TABLE]
     merged: dict[int, dict[str, Any]] = {}
-    for rule, outputs in zip(result.rules, result.outputs, strict=True):
+    for rule, outputs in result.fired():
         number = int(outputs["item"][1:])
         entry = merged.setdefault(number, {"citation": rule.citation, "basis": {}, "rules": [], "forms": [],
                                                 "facts": {}, "lighter": False})
@@ -124,10 +124,9 @@ def at_act_time(now: Run, then: Run, tables: tuple[ResolvedTable, ...], graph: R
     rules: list[Rule] = []
     outputs: list[Mapping[str, Any]] = []
     for outcome in dict.fromkeys(_outcome(o) for o in found.outputs if _outcome(o) in standing):
-        today = [(r, o) for r, o in zip(found.rules, found.outputs, strict=True) if _outcome(o) == outcome]
+        today = [(r, o) for r, o in found.fired() if _outcome(o) == outcome]
         lighter = any(graph.lighter_since(r.citation.basis, act_day) for r, _ in today)
-        chosen = today if lighter else [(r, o) for r, o in zip(past.rules, past.outputs, strict=True)
-                                        if _outcome(o) == outcome]
+        chosen = today if lighter else [(r, o) for r, o in past.fired() if _outcome(o) == outcome]
         rules += [r for r, _ in chosen]
         outputs += [o for _, o in chosen]
     if tuple(rules) == found.rules:

@@ -71,6 +71,10 @@ class TableResult:
     values: Mapping[str, Any]  # "<table>.<output>" → what downstream tables read
     rules: tuple[Rule, ...] = ()  # the selected rules themselves (ids, citations)
 
+    def fired(self) -> list[tuple[Rule, Mapping[str, Any]]]:
+        """The selected rules with their outputs (none where the table gave its default)."""
+        return [] if self.used_default else list(zip(self.rules, self.outputs, strict=True))
+
 
 class Matcher(Protocol):
     def match(self, index: int, values: Mapping[str, Any]) -> list[int]: ...
@@ -272,17 +276,12 @@ def recited(run: Run, then: Run, tables: tuple[ResolvedTable, ...], table_ids: C
     changed = {}
     for table_id in table_ids:
         found = run.results[table_id]
-        fired_then = [(r, o) for r, o in _fired(then.results[table_id]) if only(r)]
+        fired_then = [(r, o) for r, o in then.results[table_id].fired() if only(r)]
         rules = tuple(by_id.get((table_id, rule.id)) or next((r for r, o in fired_then if o == outputs), rule)
-                      if only(rule) else rule for rule, outputs in _fired(found))
+                      if only(rule) else rule for rule, outputs in found.fired())
         if any(a is not b for a, b in zip(rules, found.rules, strict=True)):
             changed[table_id] = dataclasses.replace(found, rules=rules)
     return dataclasses.replace(run, results={**run.results, **changed}) if changed else run
-
-
-def _fired(result: TableResult) -> list[tuple[Rule, Mapping[str, Any]]]:
-    """The rules a table selected with their outputs (none where it gave its default)."""
-    return [] if result.used_default else list(zip(result.rules, result.outputs, strict=True))
 
 
 def run(tables: tuple[ResolvedTable, ...], matcher: Matcher, facts: Mapping[str, Any],
