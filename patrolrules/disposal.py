@@ -72,6 +72,9 @@ def disposal_decision(run: Run, cite: Callable[[Citation], CitationOut]) -> Disp
                             verification_checklist_zh=[CHECK_NAMES[c] for c in checks])
 
 
+SUMMARY_VALUE = f"{NOTICE}.notice"  # the one value ``summary`` reads
+
+
 def summary(run: Run) -> dict[str, object]:
     """The disposal outcome, for comparing alternatives of unknown facts."""
-    return {"notice": run.values[f"{NOTICE}.notice"]}
+    return {"notice": run.values[SUMMARY_VALUE]}

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -91,6 +92,8 @@ def parse_observation(observation: Observation | Mapping[str, Any]) -> Observati
 # Tables whose outcome ``Ruleset._summary`` compares; only their inputs (and their upstream
 # tables' inputs) can change it, so only those facts are tried as missing facts.
 SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE, violations.TABLE, disposal.NOTICE)
+# The values ``Ruleset._summary`` is a function of: a what-if that leaves them as they were changes nothing.
+_SUMMARY_VALUES = operator.itemgetter(zones.SUMMARY_VALUE, violations.SUMMARY_VALUE, disposal.SUMMARY_VALUE)
 
 
 @dataclass(frozen=True)
@@ -347,6 +350,11 @@ class Ruleset:
     def _missing(self, observation: Observation, day: dt.date, period: _Period, engine: str,
                  facts: dict[str, Any], result: Run) -> list[MissingFact]:
         base = self._summary(result)
+        unchanged = _SUMMARY_VALUES(result.values)
+
+        def look(run: Run) -> dict[str, Any]:  # ``base`` itself where the summarised values are unchanged
+            return base if _SUMMARY_VALUES(run.values) == unchanged else self._summary(run)
+
         missing = []
         for name in period.candidates(result.values):
             fact_type = FACTS[name].type
@@ -355,9 +363,11 @@ class Ruleset:
                 changes = [self._summary(self._supposing(observation, day, period, engine, facts, {name: choice}))
                            for choice in choices]
             else:
-                changes = period.what_ifs(result, facts, name, choices, self._summary)
+                changes = period.what_ifs(result, facts, name, choices, look)
             alternatives = []
             for value, changed in zip(choices, changes, strict=True):
+                if changed is base:
+                    continue
                 diff = {k: v for k, v in changed.items() if base.get(k) != v}
                 if diff:
                     shown = shown_value(value, fact_type.kind, fact_type.dimension)

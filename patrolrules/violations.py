@@ -142,7 +142,10 @@ def _outcome(outputs: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(outputs.items()))
 
 
+SUMMARY_VALUE = f"{TABLE}.item"  # the one value ``summary`` reads
+
+
 def summary(run: Run) -> dict[str, object]:
     """The Art. 9 outcome, for comparing alternatives of unknown facts."""
-    found = run.values[f"{TABLE}.item"] or frozenset()
+    found = run.values[SUMMARY_VALUE] or frozenset()
     return {"items": sorted(int(v[1:]) for v in found)}

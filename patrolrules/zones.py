@@ -48,6 +48,9 @@ def zone_decision(run: Run, cite: Callable[[Citation], CitationOut]) -> ZoneDeci
     )
 
 
+SUMMARY_VALUE = f"{TIER_TABLE}.tier"  # the one value ``summary`` reads
+
+
 def summary(run: Run) -> dict[str, object]:
     """The Art. 8 outcome, for comparing alternatives of unknown facts."""
-    return {"tier": run.values[f"{TIER_TABLE}.tier"]}
+    return {"tier": run.values[SUMMARY_VALUE]}

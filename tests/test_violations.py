@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from patrolrules.engine.tables import Citation
+from patrolrules.facts import DERIVED, FACTS
+from patrolrules.labels import shown_value
 from patrolrules.observation import ActivityKind, LandClass
+from patrolrules.ruleset import parse_observation
 
 from . import strategies
 
@@ -131,3 +135,43 @@ def test_chinese_citations_name_a_paragraph_only_where_the_article_has_several(r
     assert ref(8, 3, 1)[0] == "第八条第三款第（一）项"
     assert ref(14, 1)[0] == "第十四条第一款"
     assert ref(13, 3)[0] == "第十三条第三款"
+
+
+def test_missing_facts_list_exactly_what_stating_each_value_decides(ruleset):
+    """A missing fact's alternatives are computed by re-running only the tables the fact reaches. For
+    every unknown fact and each of its representative values (one per cell of the rules reading it), the
+    alternatives must list exactly what evaluating the observation with that value stated changes —
+    tier (Art. 8), items (Art. 9) and notice (Art. 11) alike; a value changing nothing is not listed."""
+
+    def outcome(decision):
+        return {"tier": decision.zone.tier, "items": decision.violations.item_numbers,
+                "notice": decision.disposal.notice and decision.disposal.notice.type}
+
+    period = ruleset._period(strategies.DAY, "native")
+    read = {name for i in period.closure for r in period.tables[i].table.rules for name, _ in r.tests}
+
+    @given(strategies.independent(ruleset))
+    @example({"observed_at": f"{strategies.DAY.isoformat()}T10:00:00+08:00",
+              "site": {"inside_urban_construction_land": True},
+              "activity": {"kind": "house", "stage": "under_construction"},
+              "permits": {"planning": {"status": "none"}}})  # structure unknown: it changes the notice alone
+    def check(observation):
+        decision = ruleset.evaluate(observation)
+        base = outcome(decision)
+        parsed = parse_observation(observation)
+        day = parsed.observed_at.date()
+        listed = {(m.fact, json.dumps(a.value)): a.changes for m in decision.missing_facts for a in m.alternatives}
+        for name, value in ruleset.facts_of(parsed, day).items():
+            # derived facts are stated through other fields; a fact no summarised table reads changes nothing
+            if value is not None or name in DERIVED or name not in read:
+                continue
+            kind = FACTS[name].type
+            for choice in period.representatives(FACTS[name]):
+                shown = shown_value(choice, kind.kind, kind.dimension)
+                stated = copy.deepcopy(observation)
+                strategies._set_path(stated, name, shown)
+                changed = {k: v for k, v in outcome(ruleset.evaluate(stated)).items() if base[k] != v}
+                assert listed.pop((name, json.dumps(shown)), {}) == changed, (name, shown)
+        assert not [fact for fact, _ in listed if fact not in DERIVED]  # nothing listed that stating would not do
+
+    check()

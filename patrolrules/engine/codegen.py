@@ -259,6 +259,9 @@ def compile_tables(tables: tuple[ResolvedTable, ...]) -> tuple[tuple[TableFuncti
             tuple(namespace[f"s{i}"] for i in range(len(tables))))
 
 
+_Readers = tuple[frozenset[str], dict[str, list[tuple[int, frozenset[str], Any]]]]
+
+
 class GeneratedMatcher:
     """``Matcher`` over generated code, plus a whole-graph ``run``. Thread-safe."""
 
@@ -277,6 +280,8 @@ class GeneratedMatcher:
             tuple((frozenset(c.input for c in rule.checks), tuple((c.input, predicate(c)) for c in rule.checks))
                   for rule in t.rules)
             for t in tables)
+        # table positions → (the inputs they read, input → (order, inputs, predicates) of each rule reading it)
+        self._readers: dict[tuple[int, ...], _Readers] = {}
 
     def match(self, index: int, values: Mapping[str, Any]) -> list[int]:
         return list(self.functions[index](values))
@@ -375,18 +380,28 @@ class GeneratedMatcher:
     def candidates(self, values: Mapping[str, Any], facts: Mapping[str, FactDef],
                    only: Sequence[int] | None = None) -> list[str]:
         """Exactly ``unknowns.candidates`` of these tables (all, or the positions ``only``), compiled once."""
-        positions = range(len(self.tables)) if only is None else only
-        unknown = {name for index in positions for name in self._reads[index] if values.get(name) is None}
-        found: dict[str, None] = {}
+        positions = tuple(range(len(self.tables))) if only is None else tuple(only)
+        readers = self._readers.get(positions) or self._readers.setdefault(positions, self._index_readers(positions))
+        reads, rules_reading = readers
+        unknown = {name for name in reads if values.get(name) is None}
+        first: dict[str, int] = {}  # candidate → the first rule, in table order, it alone could make match
+        for name in unknown:
+            if name in facts:
+                for order, inputs, checks in rules_reading[name]:
+                    if len(inputs & unknown) == 1 and all(test(values.get(n)) for n, test in checks if n != name):
+                        first[name] = order
+                        break
+        return sorted(first, key=first.__getitem__)
+
+    def _index_readers(self, positions: tuple[int, ...]) -> _Readers:
+        rules_reading: dict[str, list[tuple[int, frozenset[str], Any]]] = {}
+        order = 0
         for index in positions:
             for inputs, checks in self._checks[index]:  # every rule of the table, in order
-                alone = inputs & unknown
-                if len(alone) != 1:
-                    continue
-                (name,) = alone
-                if name in facts and all(test(values.get(n)) for n, test in checks if n != name):
-                    found.setdefault(name, None)
-        return list(found)
+                for name in inputs:
+                    rules_reading.setdefault(name, []).append((order, inputs, checks))
+                order += 1
+        return frozenset(rules_reading), rules_reading
 
 
 # ---- compiled rulesets, cached by content id and as-of period -------------
