@@ -31,6 +31,7 @@ def test_quick_benchmark_runs_every_engine_on_identical_outputs():
     assert set(result["decisions"]["phases_ms"]) == set(run.PHASES)
     assert all(v > 0 for v in result["decisions"]["phases_ms"].values())
     assert ("durable_phases_ms" in result["decisions"]) == durable.AVAILABLE
+    assert ("validated_ratio" in result["decisions"]) == durable.AVAILABLE
     assert result["cold_start"]["first_decision_s"] > 0
     assert result["many"]["records"] == 300 and result["many"]["peak_mib"] > 0  # its frame equalled the loop's
     assert len(result["memory"]["native"]["growth_mib"]) == 10
@@ -98,3 +99,7 @@ def test_the_phases_account_for_the_end_to_end_decision():
     assert sum(d["phases_ms"].values()) == pytest.approx(d["native_few_ms"], rel=0.15)
     assert sum(d["durable_phases_ms"].values()) == pytest.approx(d["durable_ms"], rel=0.15)
     assert run.bound(d)["implied_ratio"] == pytest.approx(d["ratio"], rel=0.15)
+    # in the goal's terms (validated observation → Decision) the validation leaves the shared part
+    validated = run.bound(d, validated=True)
+    assert validated["shared_ms"] == pytest.approx(run.bound(d)["shared_ms"] - d["phases_ms"]["validate"])
+    assert validated["implied_ratio"] == pytest.approx(d["validated_ratio"], rel=0.15)
