@@ -36,11 +36,14 @@ def context_facts() -> dict[str, dict[str, FactDef]]:
 
 
 def catalogue(prefix: str, specs: Mapping[str, tuple[Kind, tuple[str, ...] | str | None, str]]) -> dict[str, FactDef]:
-    """Fact definitions ``prefix.name`` from (kind, enum values or quantity dimension, description)."""
+    """Fact definitions ``prefix.name`` from (kind, enum values, quantity dimension or "integer" for a
+    count, description)."""
     facts = {}
     for name, (kind, extra, description) in specs.items():
         if kind == Kind.QUANTITY:
             type_def = TypeDef(kind, dimension=extra if isinstance(extra, str) else None)
+        elif kind == Kind.NUMBER:
+            type_def = TypeDef(kind, integer=extra == "integer")
         else:
             type_def = TypeDef(kind, extra if isinstance(extra, tuple) else ())
         facts[f"{prefix}.{name}"] = FactDef(f"{prefix}.{name}", type_def, description)

@@ -126,7 +126,7 @@ LEDGER_FACTS = catalogue("ledger", {
     "follow_up_recorded": (Kind.BOOLEAN, None, "后续处理 recorded"),
     "initial_check_recorded": (Kind.BOOLEAN, None, "the Art. 11(三) initial verification recorded"),
     "notice_type": (Kind.ENUM, tuple(n.value for n in NoticeType), "the written stop notice served"),
-    "staff_count": (Kind.NUMBER, None, "number of patrol officers named"),
+    "staff_count": (Kind.NUMBER, "integer", "number of patrol officers named"),
     "entered_before_patrol": (Kind.BOOLEAN, None, "entry time before the patrol time (unknown if either is)"),
     "entry_delay": (Kind.QUANTITY, "duration", "calendar days from the patrol day to the entry day"),
     "unentered_for": (Kind.QUANTITY, "duration", "calendar days from the patrol day to as_of, not yet entered"),
@@ -230,11 +230,11 @@ _PER_OFFICER: dict[str, Callable[[Officer, dt.date | None], bool]] = {
 
 TEAM_FACTS = catalogue("team", {
     "patrol_date_recorded": (Kind.BOOLEAN, None, "the patrol date is recorded"),
-    "officer_count": (Kind.NUMBER, None, "officers on the task"),
-    "officers_without_certificate": (Kind.NUMBER, None, "officers carrying no certificate"),
-    "officers_with_invalid_certificate": (Kind.NUMBER, None, "officers whose certificate is not valid that day"),
-    "officers_not_in_uniform": (Kind.NUMBER, None, "officers not in proper uniform"),
-    "officers_uniform_unrecorded": (Kind.NUMBER, None, "officers whose uniform is not recorded"),
+    "officer_count": (Kind.NUMBER, "integer", "officers on the task"),
+    "officers_without_certificate": (Kind.NUMBER, "integer", "officers carrying no certificate"),
+    "officers_with_invalid_certificate": (Kind.NUMBER, "integer", "officers whose certificate is not valid that day"),
+    "officers_not_in_uniform": (Kind.NUMBER, "integer", "officers not in proper uniform"),
+    "officers_uniform_unrecorded": (Kind.NUMBER, "integer", "officers whose uniform is not recorded"),
 })
 
 

@@ -178,3 +178,60 @@ def test_unusable_ruleset_exits_2_with_findings(tmp_path):
     (finding,) = report.data["findings"]
     assert finding["code"] == "ruleset-error" and "not a clause" in finding["message"] and finding["line"] > 0
     assert finding["rules"] == ["farmland"]
+
+
+COUNTED = """
+- id: t
+  title_zh: 测试
+  title_en: test
+  hit_policy: first
+  inputs: [{fact}]
+  outputs:
+    out: {{type: enum, values: [a, b]}}
+  rules:
+    - id: at_most_once
+      when: {{{fact}: "<= 1"}}
+      then: {{out: a}}
+      cite: {{article: 8, paragraph: 3, item: 1}}
+    - id: twice_or_more
+      when: {{{fact}: ">= 2"}}
+      then: {{out: b}}
+      cite: {{article: 8, paragraph: 3, item: 1}}
+"""
+
+
+def test_a_count_has_no_gap_between_two_whole_numbers(tmp_path):
+    # A count (an int field of the observation: TypeDef.integer) takes whole values only, so rules for
+    # "≤ 1" and "≥ 2" cover every known count; a real number (a ratio) read by the same rules does not.
+    count, ratio = "party.mining_penalties_within_two_years", "quantities.forest_line_ratio"
+    gaps = {}
+    for fact in (count, ratio):
+        report = ci.check(with_tables(copy_bundled(tmp_path), COUNTED.format(fact=fact)))
+        gaps[fact] = [(f["message"], f["witness"][fact]) for f in _findings(report, "gap")]
+    assert gaps[count] == [(f"no rule covers inputs where {count} is unknown (1 uncovered region(s)) and the "
+                            "table has no default", None)]
+    assert gaps[ratio] == [(f"no rule covers inputs where {ratio} in {{between 1 and 2; unknown}} (1 uncovered "
+                            "region(s)) and the table has no default", None)]
+
+
+def test_a_counts_representative_values_are_whole_one_per_cell():
+    # The what-if values tried for an unknown count, and the cells `check` analyses: whole numbers
+    # only, one in each cell that has one; a threshold that is not whole has no cell of its own.
+    from patrolrules.engine.space import Axis, number_cells
+
+    assert number_cells([1, 2], integer=True) == ([0, 1, 2, 3], ["< 1", "= 1", "= 2", "> 2"], [0, 1, 3, 4])
+    assert number_cells([0.5, 3], integer=True)[0] == [0, 1, 3, 4]
+    assert number_cells([1, 2])[0] == [0, 1, 1.5, 2, 3]
+    cells, labels, slots = number_cells([1, 2], integer=True)  # regions of cells shown as intervals
+    axis = Axis("n", None, (*cells, None), (*labels, "unknown"), (1, 2), None, tuple(slots))
+    assert [axis.runs_text(c) for c in ([0, 1], [1, 2], [2, 3], [0, 1, 2, 3, 4])] == \
+        [["≤ 1"], ["≥ 1 and ≤ 2"], ["≥ 2"], ["any value", "unknown"]]
+    ruleset = patrolrules.load_ruleset()
+    tables = compiled.resolve(ruleset.graph, ruleset.effective)
+    from patrolrules.engine import unknowns
+    from patrolrules.facts import FACTS
+
+    count = FACTS["party.mining_penalties_within_two_years"]
+    assert count.type.integer and not FACTS["quantities.forest_line_ratio"].type.integer
+    values = unknowns.representatives(tables, count)
+    assert values and all(type(v) is int for v in values)

@@ -83,7 +83,7 @@ def schema_of(model: type[BaseModel], prefix: str = "") -> tuple[dict[str, FactD
         elif base is bool:
             leaf = TypeDef(Kind.BOOLEAN), None
         elif base in (int, float):
-            leaf = TypeDef(Kind.NUMBER), _number
+            leaf = TypeDef(Kind.NUMBER, integer=base is int), _number
         elif origin in (set, frozenset) and _is_enum(typing.get_args(base)[0]):
             leaf = TypeDef(Kind.SET, _enum_values(typing.get_args(base)[0])), _set
         elif origin is dict and _is_enum(typing.get_args(base)[0]):

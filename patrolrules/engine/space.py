@@ -11,6 +11,7 @@ semantic difference are exact set algebra with a witness in every non-empty box.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +31,11 @@ class Axis:
     member: str | None  # set inputs: the member; "" for the known/unknown axis; None for scalars
     cells: tuple[Any, ...]  # representative values (set axes: False / True)
     labels: tuple[str, ...]
-    thresholds: tuple[float, ...] = ()  # numbers: cell 2k is below/between, 2k+1 is the k-th threshold
+    thresholds: tuple[float, ...] = ()
     dimension: str | None = None
+    # numbers: each known cell's slot, 2k below/between thresholds, 2k + 1 the k-th threshold (a count's
+    # axis has no cell for a slot without a whole value, as between 1 and 2)
+    slots: tuple[int, ...] = ()
 
     def runs_text(self, cells: list[int]) -> list[str]:
         """Contiguous number cells as intervals: '(20 m, 21 m]'; other cells by label."""
@@ -45,6 +49,7 @@ class Axis:
                 texts.append(self.labels[start])
                 continue
             t = [_number_text(v, self.dimension) for v in self.thresholds]
+            start, end = self.slots[start], self.slots[end]
             low = "" if start == 0 else (f"≥ {t[(start - 1) // 2]}" if start % 2 else f"> {t[start // 2 - 1]}")
             high = "" if end == 2 * len(t) else (f"≤ {t[(end - 1) // 2]}" if end % 2 else f"< {t[end // 2]}")
             texts.append(" and ".join(x for x in (low, high) if x) or "any value")
@@ -76,24 +81,28 @@ def _number_text(value: float, dimension: str | None) -> str:
     return text
 
 
-def _number_cells(thresholds: list[float], dimension: str | None) -> tuple[list[Any], list[str]]:
+def number_cells(thresholds: Sequence[Any], dimension: str | None = None,
+                 integer: bool = False) -> tuple[list[Any], list[str], list[int]]:
+    """One value in each cell the sorted ``thresholds`` cut the line into, its label and its slot (2k below
+    or between thresholds, 2k + 1 the k-th). ``integer`` (a count): whole values only, so a cell without
+    one (between 1 and 2) has none."""
     if not thresholds:
-        return [0.0], ["any value"]
-    cells: list[Any] = []
-    labels: list[str] = []
-    first = thresholds[0]
-    cells.append(first - 1 if first >= 1 or first <= 0 else first / 2)
-    labels.append(f"< {_number_text(first, dimension)}")
+        return [0 if integer else 0.0], ["any value"], [0]
+    first, last = thresholds[0], thresholds[-1]
+    slots: list[tuple[Any, str]] = [
+        (math.ceil(first) - 1 if integer else first - 1 if first >= 1 or first <= 0 else first / 2,
+         f"< {_number_text(first, dimension)}")]
     for index, value in enumerate(thresholds):
-        cells.append(value)
-        labels.append(f"= {_number_text(value, dimension)}")
+        at = value if not integer else int(value) if value == math.floor(value) else None
+        slots.append((at, f"= {_number_text(value, dimension)}"))
         if index + 1 < len(thresholds):
             upper = thresholds[index + 1]
-            cells.append((value + upper) / 2)
-            labels.append(f"between {_number_text(value, dimension)} and {_number_text(upper, dimension)}")
-    cells.append(thresholds[-1] + 1)
-    labels.append(f"> {_number_text(thresholds[-1], dimension)}")
-    return cells, labels
+            inner = math.floor(value) + 1 if integer else (value + upper) / 2
+            slots.append((inner if inner < upper else None,
+                          f"between {_number_text(value, dimension)} and {_number_text(upper, dimension)}"))
+    slots.append((math.floor(last) + 1 if integer else last + 1, f"> {_number_text(last, dimension)}"))
+    kept = [(slot, value, label) for slot, (value, label) in enumerate(slots) if value is not None]
+    return [v for _, v, _ in kept], [label for _, _, label in kept], [slot for slot, _, _ in kept]
 
 
 class Space:
@@ -119,6 +128,7 @@ class Space:
                 continue
             cells: list[Any]
             labels: list[str]
+            slots: list[int] = []
             if kind == Kind.ENUM:
                 mentioned = {v for c in tests if isinstance(c.test, MemberTest) for v in c.test.values}
                 cells = [v for v in type_def.values if v in mentioned]
@@ -132,7 +142,7 @@ class Space:
             elif kind in (Kind.NUMBER, Kind.QUANTITY):
                 thresholds = sorted({b for c in tests if isinstance(c.test, IntervalTest)
                                      for b in (c.low, c.high) if b is not None})
-                cells, labels = _number_cells(thresholds, type_def.dimension)
+                cells, labels, slots = number_cells(thresholds, type_def.dimension, type_def.integer)
             else:
                 cells, labels = [], []
             if unknown or not cells:
@@ -140,7 +150,7 @@ class Space:
                 labels.append("unknown")
             number = kind in (Kind.NUMBER, Kind.QUANTITY)
             axes.append(Axis(name, None, tuple(cells), tuple(labels),
-                             tuple(thresholds) if number else (), type_def.dimension))
+                             tuple(thresholds) if number else (), type_def.dimension, tuple(slots)))
         self.axes = tuple(axes)
         self._axes_of: dict[str, list[int]] = {}
         for index, axis in enumerate(self.axes):

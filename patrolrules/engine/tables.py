@@ -67,12 +67,15 @@ class TypeDef:
     kind: Kind
     values: tuple[str, ...] = ()  # enum / set / list-of-enum members, in rank order
     dimension: str | None = None  # quantity dimension (units.DIMENSIONS)
+    integer: bool = False  # a number that is a count: only whole values occur (cells and what-ifs use them)
 
     def describe(self) -> str:
         if self.kind in (Kind.ENUM, Kind.SET) and self.values:
             return f"{self.kind} of {', '.join(self.values)}"
         if self.kind == Kind.QUANTITY:
             return f"quantity ({self.dimension})"
+        if self.integer:
+            return "integer"
         return str(self.kind)
 
 
@@ -227,7 +230,7 @@ def downstream_type(policy: HitPolicy, aggregated: Aggregator | None, declared: 
     if policy.single or aggregated in (Aggregator.MIN, Aggregator.MAX):
         return declared
     if aggregated in (Aggregator.SUM, Aggregator.COUNT):
-        return TypeDef(Kind.NUMBER)
+        return TypeDef(Kind.NUMBER, integer=aggregated == Aggregator.COUNT)
     return TypeDef(Kind.SET, declared.values)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .compiled import ResolvedTable, predicate
+from .space import number_cells
 from .tables import FactDef, IntervalTest, Kind, SetTest
 
 
@@ -48,6 +49,8 @@ def representatives(tables: tuple[ResolvedTable, ...], fact: FactDef) -> list[An
                          if b is not None})
         if not points:
             return []
+        if fact.type.integer:  # a count: one whole value per cell that has one
+            return number_cells(points, integer=True)[0]
         values = [0.0] if points[0] > 0 else [points[0] - 1]
         for index, point in enumerate(points):
             values.append(point)
