@@ -355,11 +355,15 @@ class Ruleset:
         def look(run: Run) -> dict[str, Any]:  # ``base`` itself where the summarised values are unchanged
             return base if _SUMMARY_VALUES(run.values) == unchanged else self._summary(run)
 
+        act_day = result.act_days.get(violations.TABLE)
+        if act_day is None:
+            tried = [(name, period.representatives(FACTS[name])) for name in period.candidates(result.values)]
+        else:
+            tried = self._act_time_candidates(observation, act_day, period, engine, result)
         missing = []
-        for name in period.candidates(result.values):
+        for name, choices in tried:
             fact_type = FACTS[name].type
-            choices = period.representatives(FACTS[name])
-            if violations.TABLE in result.act_days:  # items judged by two days' law: whole runs on both days
+            if act_day is not None:  # items judged by two days' law: whole runs on both days
                 changes = [self._summary(self._supposing(observation, day, period, engine, facts, {name: choice}))
                            for choice in choices]
             else:
@@ -375,6 +379,16 @@ class Ruleset:
             if alternatives:
                 missing.append(MissingFact(fact=name, label_zh=label(name, "zh"), alternatives=alternatives))
         return missing
+
+    def _act_time_candidates(self, observation: Observation, act_day: dt.date, period: _Period, engine: str,
+                             result: Run) -> list[tuple[str, list[Any]]]:
+        """The missing facts to try for an act whose items both days' law judge (``_at_act_time``): the
+        candidates of today's run and of the act day's (a fact only the act's law reads can decide an
+        item), each at one value per cell of either day's tables."""
+        past = self._period(act_day, engine)
+        then = past.run(self.facts_of(observation, act_day))
+        names = dict.fromkeys([*period.candidates(result.values), *past.candidates(then.values)])
+        return [(name, unknowns.representatives(period.tables + past.tables, FACTS[name])) for name in names]
 
     def _supposing(self, observation: Observation, day: dt.date, period: _Period, engine: str,
                    facts: dict[str, Any], supposed: dict[str, Any]) -> Run:
