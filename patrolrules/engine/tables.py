@@ -69,15 +69,6 @@ class TypeDef:
     dimension: str | None = None  # quantity dimension (units.DIMENSIONS)
     integer: bool = False  # a number that is a count: only whole values occur (cells and what-ifs use them)
 
-    def describe(self) -> str:
-        if self.kind in (Kind.ENUM, Kind.SET) and self.values:
-            return f"{self.kind} of {', '.join(self.values)}"
-        if self.kind == Kind.QUANTITY:
-            return f"quantity ({self.dimension})"
-        if self.integer:
-            return "integer"
-        return str(self.kind)
-
 
 # ---- unary tests -----------------------------------------------------------
 
