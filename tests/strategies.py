@@ -41,15 +41,18 @@ def fact_strategy(ruleset: Any, fact: FactDef, day: dt.date = DAY) -> st.SearchS
         inner = st.booleans()
     elif kind == Kind.SET:
         inner = st.lists(st.sampled_from(fact.type.values), unique=True, max_size=4)
-    elif kind == Kind.NUMBER:
-        inner = st.integers(0, 5)
-    elif kind == Kind.QUANTITY:
+    elif kind in (Kind.NUMBER, Kind.QUANTITY):  # the tables' cells, or any value
         tables = compiled.resolve(ruleset.graph, day)
         boundaries = unknowns.representatives(tables, fact)
-        dimension = fact.type.dimension or "area"
         magnitudes = st.sampled_from(boundaries) if boundaries else st.nothing()
-        inner = st.one_of(magnitudes, st.floats(0, 1e6, allow_nan=False)).map(
-            lambda v: _quantity_text(max(float(v), 0.0), dimension))
+        if fact.type.integer:  # a count
+            inner = st.one_of(magnitudes, st.integers(0, 5)).map(lambda v: max(int(v), 0))
+        elif kind == Kind.NUMBER:
+            inner = st.one_of(magnitudes, st.floats(0, 5, allow_nan=False)).map(lambda v: max(float(v), 0.0))
+        else:
+            dimension = fact.type.dimension or "area"
+            inner = st.one_of(magnitudes, st.floats(0, 1e6, allow_nan=False)).map(
+                lambda v: _quantity_text(max(float(v), 0.0), dimension))
     else:
         return st.none()
     return st.one_of(st.none(), inner)
