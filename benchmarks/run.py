@@ -155,7 +155,7 @@ def decisions(count: int, durable_count: int, repeats: int) -> dict[str, Any]:
         per_native_few = _median(lambda: stream("native", few), repeats) / len(few)
         out["native_few_ms"] = per_native_few * 1e3
         out["ratio"] = per_durable / per_native_few
-    if durable.AVAILABLE:  # the goal's own terms: a validated observation → Decision (validated once, at intake)
+        # the goal's own terms: a validated observation → Decision (validated once, at intake)
         valid_few = parsed[:len(few)]
         out["validated_durable_ms"] = _median(lambda: stream("durable", valid_few), repeats) / len(few) * 1e3
         out["validated_native_ms"] = _median(lambda: stream("native", valid_few), repeats) / len(few) * 1e3

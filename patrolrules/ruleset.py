@@ -370,8 +370,6 @@ class Ruleset:
                 changes = period.what_ifs(result, facts, name, choices, look)
             alternatives = []
             for value, changed in zip(choices, changes, strict=True):
-                if changed is base:
-                    continue
                 diff = {k: v for k, v in changed.items() if base.get(k) != v}
                 if diff:
                     shown = shown_value(value, fact_type.kind, fact_type.dimension)
