@@ -94,3 +94,13 @@ def test_ci_runs_both_quickstart_commands():
     install, evaluate = run_command.removeprefix("python3 -m venv .venv && ").split(" && ")
     assert install.replace(".venv/", ".venv-run/").replace("pip install", "pip install -q") in ci
     assert evaluate.replace(".venv/", ".venv-run/") in ci
+
+
+def test_every_command_list_in_ci_fails_ci_when_any_step_fails():
+    """`set -e` ignores a failure inside `a && b` except in its last command: a failed install before
+    a passing step would be skipped over silently, so every such list must end in `|| exit 1`."""
+    ci = ROOT.joinpath(".ci", "run").read_text(encoding="utf-8").replace("\\\n", " ")
+    lists = [line for line in ci.splitlines() if "&&" in line and not line.lstrip().startswith("#")]
+    assert len(lists) >= 4, lists  # the test suite, the docs, the Quickstart job, the lowest versions
+    for line in lists:
+        assert line.rstrip().endswith("|| exit 1"), line
