@@ -173,21 +173,30 @@ def _ended_in_2022(observation: dict) -> dict:
     return out
 
 
-@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules installs on Python < 3.13 only")
-def test_engines_agree_when_the_act_time_lines_apply(ruleset):
-    """Seeds next to every transfer line, about an act that ended under the 2005 lines: durable decides
-    them as the generated code does, and the act's date changes some transfers (so the path runs)."""
-    changed = 0
+def _next_to_transfer_lines(ruleset):
+    """Seeds next to every transfer line, each about an act that ended under the 2005 lines."""
     for observation, fired in strategies.rule_seeds(ruleset, strategies.DAY):
-        if not any(table == TRANSFER for table, _ in fired):
-            continue
-        old = _ended_in_2022(observation)
+        if any(table == TRANSFER for table, _ in fired):
+            yield observation, _ended_in_2022(observation)
+
+
+def test_the_act_time_lines_apply_next_to_every_transfer_line(ruleset):
+    """The act's date decides the lines, and it changes some transfers (so the path runs)."""
+    changed = 0
+    for observation, old in _next_to_transfer_lines(ruleset):
         native = ruleset.evaluate(old).model_dump(mode="json")
-        assert ruleset.evaluate(old, engine="durable").model_dump(mode="json") == native
         assert native["escalation"]["transfer"]["lines_as_of"] == "2022-06-01"
         restored = {**copy.deepcopy(observation), "land": {**observation.get("land", {}), "restored": True}}
         changed += native["escalation"]["transfer"]["crimes"] != ruleset.evaluate(restored).escalation.transfer.crimes
     assert changed > 0
+
+
+@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules installs on Python < 3.13 only")
+def test_engines_agree_when_the_act_time_lines_apply(ruleset):
+    """Durable decides those acts as the generated code does."""
+    for _, old in _next_to_transfer_lines(ruleset):
+        native = ruleset.evaluate(old).model_dump(mode="json")
+        assert ruleset.evaluate(old, engine="durable").model_dump(mode="json") == native
 
 
 def test_batches_take_the_act_time_lines_too(ruleset):
