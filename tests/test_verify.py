@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import patrolrules
 from patrolrules import ci
-from patrolrules.engine import compiled
-from patrolrules.engine.space import facts_for
+from patrolrules.engine import compiled, unknowns
+from patrolrules.engine.space import Axis, facts_for, number_cells
+from patrolrules.facts import FACTS
 
 from .rulefiles import copy_bundled, with_tables
 
@@ -217,8 +218,6 @@ def test_a_count_has_no_gap_between_two_whole_numbers(tmp_path):
 def test_a_counts_representative_values_are_whole_one_per_cell():
     # The what-if values tried for an unknown count, and the cells `check` analyses: whole numbers
     # only, one in each cell that has one; a threshold that is not whole has no cell of its own.
-    from patrolrules.engine.space import Axis, number_cells
-
     assert number_cells([1, 2], integer=True) == ([0, 1, 2, 3], ["< 1", "= 1", "= 2", "> 2"], [0, 1, 3, 4])
     assert number_cells([0.5, 3], integer=True)[0] == [0, 1, 3, 4]
     assert number_cells([1, 2])[0] == [0, 1, 1.5, 2, 3]
@@ -228,9 +227,6 @@ def test_a_counts_representative_values_are_whole_one_per_cell():
         [["≤ 1"], ["≥ 1 and ≤ 2"], ["≥ 2"], ["any value", "unknown"]]
     ruleset = patrolrules.load_ruleset()
     tables = compiled.resolve(ruleset.graph, ruleset.effective)
-    from patrolrules.engine import unknowns
-    from patrolrules.facts import FACTS
-
     count = FACTS["party.mining_penalties_within_two_years"]
     assert count.type.integer and not FACTS["quantities.forest_line_ratio"].type.integer
     values = unknowns.representatives(tables, count)
