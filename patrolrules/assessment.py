@@ -417,7 +417,7 @@ def _equipment(data: AssessmentInput) -> _Measure:
 def _judgement(value: float | None, name: str) -> _Measure:
     if value is None:
         return _Measure(None, "a judgement of the assessors, not given", f"judgements.{name}")
-    rate = Fraction(value) / 100
+    rate = Fraction(str(value)) / 100  # the decimal the assessors wrote, as appraisal and what_if are read
     return _Measure(rate, f"judged {value:g} out of 100 by the assessors")
 
 
@@ -498,7 +498,9 @@ def next_grade(ruleset: Ruleset, weights: Weights, rates: Mapping[str, Fraction]
     weight. Rates are rounded up to 4 decimals so that the change, applied, reaches the line.
     """
     now = final_score(weights, rates, deductions, appraisal)
-    above = [(g, line) for g, line in _grade_lines(ruleset, day) if line > now]
+    # the lines above the score as shown and graded (grade_of reads the float): a score a hair below a
+    # line that rounds onto it has that line's grade, so the next grade is the one above
+    above = [(g, line) for g, line in _grade_lines(ruleset, day) if line > float(now)]
     if not above:
         return None
     target_grade, target = above[0]

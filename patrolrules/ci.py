@@ -186,6 +186,9 @@ def test(directory: str | Path | None = None, min_coverage: float = 0.0) -> Repo
 
 def ruleset_at_revision(repo: Path, revision: str, path: str, into: Path) -> Path:
     """Extract ``path`` of ``revision`` of the git repository ``repo`` into ``into`` (git archive)."""
+    if revision.startswith("-"):  # git would read it as an option (`--output=…` writes a file)
+        raise InputError([Problem("revision", "a revision does not start with '-'", revision,
+                                  "a branch, tag or commit of the repository")])
     archive = into / f"{len(list(into.iterdir()))}.tar"
     result = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", "-o", str(archive), revision, "--",
                              path], capture_output=True, text=True, check=False)

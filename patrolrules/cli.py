@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -63,10 +64,19 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+# A \uD800–\uDFFF escape: JSON lets it stand alone, but a lone surrogate is no character and cannot be written.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _loads(text: str) -> Any:
     """One JSON value; raises ``_NotJSON`` for anything the decoder refuses or cannot hold."""
     try:
-        return json.loads(text, object_pairs_hook=_object)
+        value = json.loads(text, object_pairs_hook=_object)
+        if _SURROGATE_ESCAPE.search(text):
+            json.dumps(value, ensure_ascii=False).encode("utf-8")  # only paired surrogates make a character
+        return value
+    except UnicodeEncodeError:
+        raise _NotJSON("a \\u escape of a lone surrogate is not a character") from None
     except _NotJSON:
         raise
     except json.JSONDecodeError as exc:
@@ -91,19 +101,20 @@ def parse_records(text: str) -> list[Any]:
             whole = exc
     records: list[Any] = []
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # lines end at "\n" only: str.splitlines would also cut at U+2028, U+0085…, which JSON strings may hold
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             records.append(_loads(line))
         except _NotJSON as exc:
-            if whole is not None and whole.reason != "Extra data" and not records and not problems:
-                # one broken document, not JSON Lines (whose first value would parse, then "Extra data")
-                where = f"line {whole.line}" if whole.line else "<document>"
-                raise InputError([Problem(where, f"not JSON: {whole.reason}", None,
-                                          "one JSON document, or one JSON object per line")]) from None
             problems.append(Problem(f"line {number}", f"not JSON: {exc.reason}", line[:60],
                                     "one JSON object per line"))
+    if problems and whole is not None and not any(isinstance(r, dict) for r in records):
+        # one broken document, not JSON Lines: no line of it is an object of its own
+        where = f"line {whole.line}" if whole.line else "<document>"
+        raise InputError([Problem(where, f"not JSON: {whole.reason}", None,
+                                  "one JSON document, or one JSON object per line")])
     if problems:
         raise InputError(problems)
     return records
@@ -268,13 +279,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _percent(text: str) -> float:
-    """A coverage threshold in percent; NaN is refused (every comparison with it is false, so it passed)."""
+    """A coverage threshold in percent, 0–100; NaN is refused (every comparison with it is false, so it passed),
+    and so is infinity (the JSON report could not hold it)."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if math.isnan(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of percent")
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of percent from 0 to 100")
     return value
 
 
@@ -361,7 +373,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8_output() -> None:
+    """Standard output in UTF-8 whatever the locale (JSON is UTF-8; GBK cannot write ¶ or ²), and messages
+    on standard error that never fail on a character the console cannot show."""
+    for stream, errors in ((sys.stdout, "strict"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)  # a replaced stream (tests, notebooks) may lack it
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors=errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_output()
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)

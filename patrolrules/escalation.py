@@ -479,6 +479,8 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     circumstances = observation.circumstances
     facts.update({
         "case.state": state,
+        "case.filed": any(to == CaseState.filed.value for _, _, to, _ in steps),
+        "case.transferred": any(to == CaseState.transferred.value for _, _, to, _ in steps),
         "case.liability_exempt": parsed.liability_exempt,
         "case.within_jurisdiction": parsed.within_jurisdiction,
         "case.minor_and_corrected": parsed.minor_and_corrected,

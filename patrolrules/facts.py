@@ -126,6 +126,10 @@ DERIVED.update({
                    "the case's state before the event (Art. 14 lifecycle)"),
     "case.event": (TypeDef(Kind.ENUM, tuple(e.value for e in CaseEventKind)), _supplied,
                    "the case event being applied (Art. 14 lifecycle)"),
+    # A closed case keeps the duties to file and to transfer it never met (Art. 14 ¶2).
+    "case.filed": (TypeDef(Kind.BOOLEAN), _supplied, "the case has been filed (立案): its history reached `filed`"),
+    "case.transferred": (TypeDef(Kind.BOOLEAN), _supplied,
+                         "the case has been handed to the judicial organs: its history reached `transferred`"),
     "case.liability_exempt": (TypeDef(Kind.BOOLEAN), _supplied, "no liability attaches (立案 condition)"),
     "case.within_jurisdiction": (TypeDef(Kind.BOOLEAN), _supplied, "the bureau has jurisdiction (立案 condition)"),
     "case.minor_and_corrected": (TypeDef(Kind.BOOLEAN), _supplied,

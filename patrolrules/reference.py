@@ -264,22 +264,33 @@ def generate(ruleset: Ruleset) -> dict[str, str]:
     return pages
 
 
+def _differs(path: Path, text: str) -> bool:
+    """Whether ``path`` is not a file holding exactly ``text`` (a page that is not UTF-8 differs)."""
+    return not path.is_file() or path.read_bytes() != text.encode("utf-8")
+
+
+def _extra(pages: dict[str, str], target: Path) -> list[str]:
+    """Pages under ``target`` the ruleset no longer generates (e.g. of an article since removed)."""
+    return sorted(str(p.relative_to(target)) for p in target.rglob("*.md") if str(p.relative_to(target)) not in pages)
+
+
 def write(ruleset: Ruleset, target: Path) -> list[str]:
-    """Write the pages; return the paths that changed."""
+    """Write the pages and delete the ones no longer generated; return the paths that changed."""
+    pages = generate(ruleset)
     changed = []
-    for relative, text in generate(ruleset).items():
+    for relative, text in pages.items():
         path = target / relative
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        if _differs(path, text):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             changed.append(relative)
+    for relative in _extra(pages, target):
+        (target / relative).unlink()
+        changed.append(relative)
     return changed
 
 
 def stale(ruleset: Ruleset, target: Path) -> list[str]:
-    """Pages whose committed text differs from what the ruleset generates (or that are missing)."""
+    """Pages whose committed text differs from what the ruleset generates, missing, or no longer generated."""
     pages = generate(ruleset)
-    out = [p for p, text in pages.items()
-           if not (target / p).is_file() or (target / p).read_text(encoding="utf-8") != text]
-    extra = [str(p.relative_to(target)) for p in target.rglob("*.md") if str(p.relative_to(target)) not in pages]
-    return sorted(out + extra)
+    return sorted([p for p, text in pages.items() if _differs(target / p, text)] + _extra(pages, target))

@@ -84,6 +84,12 @@ def load_ruleset(source: str | Path | None = None, overlays: Sequence[str | Path
     return ruleset
 
 
+def check_engine(engine: Any) -> None:
+    """``InputError`` unless ``engine`` is one of ``ENGINES``."""
+    if engine not in ENGINES:
+        raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
+
+
 def parse_observation(observation: Observation | Mapping[str, Any]) -> Observation:
     """A validated ``Observation``; raises ``InputError`` listing every problem."""
     return parse_input(Observation, observation, "an observation")
@@ -300,8 +306,7 @@ class Ruleset:
         return found
 
     def _period(self, day: dt.date, engine: str, path: str = "observed_at") -> _Period:
-        if engine not in ENGINES:
-            raise InputError([Problem("engine", "unknown engine", engine, "'native' or 'durable'")])
+        check_engine(engine)
         if day < self.effective:
             raise InputError([Problem(path, f"before the ruleset took effect ({self.effective})",
                                       day.isoformat(), f"a date on or after {self.effective}")])
@@ -437,20 +442,24 @@ class Ruleset:
                 if static is None:
                     static = period.fired[(position, id(rule), id(outputs))] = self._fired_static(
                         resolved.table, rule, outputs)
-                table_id, rule_id, cited, basis, tests, outputs, note = static
+                table_id, rule_id, cited, basis, tests, outputs, lists, note = static
                 inputs = {name: shown_value(values.get(name), kind, dimension) for name, kind, dimension in tests}
+                if lists:  # pydantic copies the dict, not the lists in it: each decision gets its own
+                    outputs = {**outputs, **{name: list(outputs[name]) for name in lists}}
                 fired.append({"table": table_id, "rule": rule_id, "citation": cited, "basis": basis, "inputs": inputs,
                               "outputs": outputs, "note": note})
         # One validation for the whole trace (a third cheaper than a Fired(...) per rule); pydantic copies
-        # basis and outputs into each new Fired, so the cached ones are never shared.
+        # the basis list and the outputs dict into each new Fired (the lists in outputs are copied above),
+        # so no container is shared; the models in them are frozen.
         return _TRACE.validate_python(fired)
 
     def _fired_static(self, table: Table, rule: Rule, resolved_outputs: Mapping[str, Any]) -> tuple[Any, ...]:
         """What a fired rule shows that does not depend on the observation (once per period and rule)."""
         tests = tuple((name, table.input_type(name).kind, table.input_type(name).dimension) for name, _ in rule.tests)
         outputs = {k: _shown_output(v) for k, v in resolved_outputs.items()}
+        lists = tuple(k for k, v in outputs.items() if isinstance(v, list))
         return (table.id, rule.id, self.cite(rule.citation), tuple(self.basis(rule.citation)), tests, outputs,
-                rule.note)
+                lists, rule.note)
 
 
 _TRACE: TypeAdapter[list[Fired]] = TypeAdapter(list[Fired])

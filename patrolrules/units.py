@@ -129,10 +129,19 @@ class QuantityError(ValueError):
         self.expected = expected
 
 
+# What a unit may be spelled as, before pint sees it: names multiplied or divided, each with a small whole
+# power ("meter ** 2", "m^2", "1/day"). Pint evaluates any arithmetic it is given ("m ** 99 ** 99 ** 99"
+# runs for ever), and unit texts come from untrusted observations and rule files.
+_UNIT_TERM = r"[^\W\d]\w*(?:\s*(?:\*\*|\^)\s*[+-]?\d{1,2})?"
+_UNIT_EXPRESSION = re.compile(rf"(?:1\s*/\s*)?{_UNIT_TERM}(?:\s*[*/]\s*{_UNIT_TERM})*")
+
+
 @functools.lru_cache(maxsize=1024)  # pint units are immutable; parsing one is slow
 def parse_unit(text: str) -> Any:
     """A pint unit from a Chinese or pint spelling; raises ``ValueError``."""
     expression = UNIT_ALIASES.get(text.strip(), text.strip())
+    if not _UNIT_EXPRESSION.fullmatch(expression):
+        raise ValueError(f"unknown unit {text[:40]!r}")
     try:
         return ureg.parse_units(expression)
     except Exception as exc:  # pint raises several types for bad units

@@ -31,7 +31,7 @@ from .engine.tables import Parameter
 from .engine.yamlsafe import line_of, read_yaml
 from .errors import InputError, PatrolRulesError, Problem, RuleProblem, RulesetError
 from .facts import FACTS
-from .ruleset import Engine, Ruleset, parse_observation
+from .ruleset import Engine, Ruleset, check_engine, parse_observation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -462,12 +462,12 @@ def _chunks(data: Any) -> Iterator[tuple[list[Any], list[Any]]]:
     DataFrame of a million rows, is never turned into a million mappings at once.
     """
     size = CHUNK
-    if hasattr(data, "to_dict") and hasattr(data, "columns") and hasattr(data, "index"):
+    if _is_frame(data):
         for start in range(0, len(data), size):
             part = data.iloc[start:start + size]
             yield list(part.index), [_nested(row) for row in part.to_dict(orient="records")]
         return
-    if isinstance(data, (Mapping, str, bytes)) or not isinstance(data, Iterable):
+    if isinstance(data, (Mapping, BaseModel, str, bytes)) or not isinstance(data, Iterable):
         raise InputError([Problem("data", "expected a sequence of observations or a DataFrame",
                                   type(data).__name__, "a list of observations/mappings, or a pandas DataFrame")])
     rows = iter(data)
@@ -475,6 +475,26 @@ def _chunks(data: Any) -> Iterator[tuple[list[Any], list[Any]]]:
     while chunk := list(itertools.islice(rows, size)):
         yield list(range(position, position + len(chunk))), chunk
         position += len(chunk)
+
+
+def _is_frame(data: Any) -> bool:
+    return hasattr(data, "to_dict") and hasattr(data, "columns") and hasattr(data, "index")
+
+
+def _index(labels: list[Any], names: Sequence[Any] | None) -> pd.Index:
+    """The output's index: these labels, with the input DataFrame's index names (levels too)."""
+    pd_ = _pandas()
+    index: pd.Index
+    if names is not None and len(names) > 1:
+        index = pd_.MultiIndex.from_tuples(labels, names=list(names)) if labels else \
+            pd_.MultiIndex.from_arrays([[] for _ in names], names=list(names))
+    else:
+        index = pd_.Index(labels, name=names[0] if names else None)
+    return index
+
+
+def _index_names(data: Any) -> list[Any] | None:
+    return list(data.index.names) if _is_frame(data) else None
 
 
 def _records(data: Any) -> tuple[list[Any], list[Any]]:
@@ -502,9 +522,10 @@ class _Frame:
     by every full collection as the frame grows.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, index_names: list[Any] | None = None) -> None:
         self.names = [c for c, _ in columns()]
         self.index: list[Any] = []
+        self.index_names = index_names
         self.cells: dict[str, list[Any]] = {name: [] for name in [*self.names, "error"]}
 
     def add(self, label: Any, outcome: Decision | PatrolRulesError) -> None:
@@ -518,12 +539,13 @@ class _Frame:
     def frame(self) -> pd.DataFrame:
         pd_ = _pandas()
         cells = {name: [list(v) if type(v) is tuple else v for v in column] for name, column in self.cells.items()}
-        built: pd.DataFrame = pd_.DataFrame(cells, index=pd_.Index(self.index), dtype=object)
+        built: pd.DataFrame = pd_.DataFrame(cells, index=_index(self.index, self.index_names), dtype=object)
         return built
 
 
-def _frame(index: Sequence[Any], outcomes: Sequence[Decision | PatrolRulesError]) -> pd.DataFrame:
-    collected = _Frame()
+def _frame(index: Sequence[Any], outcomes: Sequence[Decision | PatrolRulesError],
+           index_names: list[Any] | None) -> pd.DataFrame:
+    collected = _Frame(index_names)
     for label, outcome in zip(index, outcomes, strict=True):
         collected.add(label, outcome)
     return collected.frame()
@@ -539,7 +561,8 @@ def evaluate_many(ruleset: Ruleset, data: Any, *, engine: Engine = "native") -> 
     memory grows with the output frame only (≈1 GiB for 1 000 000 rows).
     """
     _pandas()  # fail before any work when pandas is missing
-    collected = _Frame()
+    check_engine(engine)
+    collected = _Frame(_index_names(data))
     for labels, chunk in _chunks(data):
         for label, record in zip(labels, chunk, strict=True):
             collected.add(label, _decide(ruleset, record, engine))
@@ -580,13 +603,15 @@ class Comparison:
                  for name, value in (("baseline", baseline), ("variant", variant)) if not isinstance(value, Ruleset)]
         if wrong:
             raise InputError(wrong)
+        check_engine(engine)
         index, records = _records(data)
+        names = _index_names(data)
         self.baseline = baseline
         self.variant = variant
         self._outcomes = ([_decide(baseline, r, engine) for r in records],
                           [_decide(variant, r, engine) for r in records])
-        self.before: pd.DataFrame = _frame(index, self._outcomes[0])
-        self.after: pd.DataFrame = _frame(index, self._outcomes[1])
+        self.before: pd.DataFrame = _frame(index, self._outcomes[0], names)
+        self.after: pd.DataFrame = _frame(index, self._outcomes[1], names)
         outputs = [c for c in self.before.columns if c not in KEY_COLUMNS]
         changed = {c: [not _same(a, b) for a, b in zip(self.before[c], self.after[c], strict=True)]
                    for c in outputs}
@@ -601,8 +626,9 @@ class Comparison:
             rows[f"{column}_before"] = [self.before[column].iloc[i] for i in positions]
             rows[f"{column}_after"] = [self.after[column].iloc[i] for i in positions]
         rows["explanation"] = [_explanation(self._outcomes[0][i], self._outcomes[1][i]) for i in positions]
-        self.rows: pd.DataFrame = pd_.DataFrame(rows, index=pd_.Index([index[i] for i in positions]), dtype=object)
-        self._positions = dict(zip([index[i] for i in positions], positions, strict=True))
+        self.rows: pd.DataFrame = pd_.DataFrame(rows, index=_index([index[i] for i in positions], names),
+                                                dtype=object)
+        self._positions = positions  # of each row of .rows in the input
 
     @property
     def changed(self) -> int:
@@ -611,9 +637,18 @@ class Comparison:
 
     def explain(self, row: Any, lang: str = "en") -> str:
         """The two decisions for one changed row, side by side in text."""
-        position = self._positions.get(row)
-        if position is None:
+        try:  # pandas' own lookup: NaN labels and index levels as pandas matches them
+            labels: Any = self.rows.index
+            found = [int(i) for i in labels.get_indexer_for([row])]
+        except (TypeError, ValueError):  # a label pandas cannot look up (e.g. unhashable)
+            found = [-1]
+        if found == [-1] or not found:
             raise InputError([Problem("row", "not a changed row", row, "an index label of .rows")])
+        if len(found) > 1:
+            raise InputError([Problem("row", f"the label names {len(found)} changed rows (the input's index "
+                                             "repeats it)", row, "a label of one changed row: give the "
+                                                                       "data a unique index")])
+        position = self._positions[found[0]]
         texts = []
         for title, outcome in (("before", self._outcomes[0][position]), ("after", self._outcomes[1][position])):
             body = outcome.explain("zh" if lang == "zh" else "en") if isinstance(outcome, Decision) else str(outcome)

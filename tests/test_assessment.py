@@ -131,6 +131,29 @@ def test_the_suggested_counterfactual_applied_reaches_the_next_grade(data):
         assert best.final_score < target.target_score
 
 
+@settings(max_examples=40)
+@given(inputs)
+def test_the_next_grade_is_the_one_above_the_grade(data):
+    # Art. 23: one score, one grade; the counterfactual aims at the next line above that grade
+    result = assess(RULESET, data)
+    if result.next_grade is not None:
+        assert RANK[result.next_grade.target_grade] == RANK[result.grade] + 1 and result.next_grade.gap > 0
+
+
+def test_a_score_exactly_on_a_grade_line_is_read_as_written():
+    # judgements are decimals as written (50.4, not the binary float nearest it): this unit scores exactly 60
+    data = {"unit": {"name": "X"}, "period": {"start": "2024-01-01", "end": "2024-12-31"},
+            "judgements": {"system_building": 50.4, "responsibility": 69.6, "organisation": 60}, "appraisal_score": 60,
+            "what_if": dict.fromkeys([i for i in INDICATORS if i not in ("system_building", "responsibility",
+                                                                        "organisation")], 0.6),
+            "spot_checks": []}
+    result = assess(RULESET, data)
+    assert (result.grade, result.final_score, result.next_grade.target_grade) == ("pass", 60.0, "good")
+    # a score a hair below the line, shown as 60.0, is graded as shown, and the next grade is the one above
+    hair = assess(RULESET, {**data, "appraisal_score": 59.99999999999999})
+    assert (hair.grade, hair.final_score, hair.next_grade.target_grade) == ("pass", 60.0, "good")
+
+
 def test_a_falsification_never_raises_the_score():
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     clean = assess(RULESET, data)

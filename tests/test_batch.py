@@ -120,9 +120,32 @@ def test_rows_are_read_chunk_by_chunk_and_keep_their_order_and_labels(monkeypatc
     assert list(frame.index) == [f"row{i}" for i in range(8)] and list(frame["id"]) == [f"o{i}" for i in range(8)]
 
 
-def test_evaluate_many_rejects_a_single_mapping():
-    with pytest.raises(patrolrules.InputError):
-        RULESET.evaluate_many({"observed_at": AT})
+def test_evaluate_many_rejects_a_single_mapping_or_observation():
+    for single in ({"observed_at": AT}, patrolrules.ruleset.parse_observation({"observed_at": AT})):
+        with pytest.raises(patrolrules.InputError) as caught:
+            RULESET.evaluate_many(single)
+        assert caught.value.problems[0].path == "data"
+
+
+def test_an_unknown_engine_is_one_input_error_not_a_frame_of_errors():
+    for run in (lambda: RULESET.evaluate_many(YEAR[:3], engine="bogus"),
+                lambda: patrolrules.compare(RULESET, RULESET, YEAR[:3], engine="bogus")):
+        with pytest.raises(patrolrules.InputError) as caught:
+            run()
+        assert [(p.path, p.given) for p in caught.value.problems] == [("engine", "bogus")]
+
+
+def test_the_index_keeps_its_names_and_levels():
+    rows = YEAR[:4]
+    named = pd.DataFrame({"observed_at": [r["observed_at"] for r in rows]}, index=pd.Index(list("abcd"), name="obs"))
+    assert RULESET.evaluate_many(named).index.name == "obs"
+    levels = pd.MultiIndex.from_tuples([("t1", 1), ("t1", 2), ("t2", 1), ("t2", 2)], names=["team", "n"])
+    frame = RULESET.evaluate_many(named.set_axis(levels))
+    assert frame.index.names == ["team", "n"] and list(frame.index) == list(levels)
+    assert RULESET.evaluate_many(named.iloc[:0].set_axis(levels[:0])).index.names == ["team", "n"]
+    comparison = patrolrules.compare(RULESET, RULESET.with_parameters({"national_road_buffer": "50 m"}),
+                                     named.set_axis(levels))
+    assert comparison.before.index.names == comparison.rows.index.names == ["team", "n"]
 
 
 def test_the_columns_are_flat_and_named():
@@ -188,6 +211,21 @@ def test_compare_rows_carry_before_after_and_an_explanation():
     assert comparison.transitions("tier").to_numpy().sum() == len(YEAR)
     with pytest.raises(patrolrules.InputError):
         comparison.explain("no such row")
+
+
+def test_explain_finds_nan_labels_and_refuses_a_label_naming_two_changed_rows():
+    wider = RULESET.with_parameters({"national_road_buffer": "50 m"})
+    changed = list(patrolrules.compare(RULESET, wider, YEAR).rows.index[:2])
+    assert len(changed) == 2
+    data = pd.DataFrame([YEAR[i] for i in changed]).pipe(lambda f: f.drop(columns=["site"]).join(
+        pd.json_normalize([YEAR[i]["site"] for i in changed]).add_prefix("site.")))
+    twice = patrolrules.compare(RULESET, wider, data.set_axis(["same", "same"]))
+    assert twice.changed == 2
+    with pytest.raises(patrolrules.InputError) as caught:
+        twice.explain("same")
+    assert "2 changed rows" in caught.value.problems[0].message
+    nan = patrolrules.compare(RULESET, wider, data.set_axis([float("nan"), "other"]))
+    assert "=== before ===" in nan.explain(float("nan"))
 
 
 def test_compare_plot_and_html():

@@ -15,7 +15,7 @@ from patrolrules import ci
 from patrolrules.reports import render
 from patrolrules.ruleset import bundled_directory
 
-from .rulefiles import copy_bundled
+from .rulefiles import copy_bundled, with_one_case
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0-minimal.schema.json").read_text())
 
@@ -104,7 +104,7 @@ def test_cli_exit_codes(tmp_path):
     missing = run("check", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert run("test", "--min-coverage", "50").returncode == 0
-    assert run("test", "--min-coverage", "100.5").returncode == 1
+    assert run("test", str(with_one_case(copy_bundled(tmp_path))), "--min-coverage", "50").returncode == 1
     same = run("diff", str(bundled_directory()), str(bundled_directory()), "--format", "json")
     assert same.returncode == 0 and json.loads(same.stdout)["changes"] == []
     changed = run("diff", str(bundled_directory()), str(_moved(tmp_path)), "--format", "markdown")

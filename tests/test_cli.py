@@ -152,10 +152,50 @@ def test_an_unwritable_reference_target_exits_2(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr and str(blocker) in result.stderr
 
 
-@pytest.mark.parametrize("value", ["nan", "NaN", "lots"])
-def test_min_coverage_must_be_a_number(value):
-    result = run("test", "--min-coverage", value)
+@pytest.mark.parametrize("value", ["nan", "NaN", "lots", "inf", "-inf", "100.5", "-1"])
+def test_min_coverage_must_be_a_number_of_percent(value):
+    result = run("test", f"--min-coverage={value}")
     assert result.returncode == 2 and "is not a number of percent" in result.stderr and not result.stdout
+
+
+def test_json_lines_end_at_newlines_only():
+    # U+2028, U+2029 and U+0085 may stand raw in a JSON string; str.splitlines would cut the line there
+    from patrolrules.cli import parse_records
+
+    lines = [json.dumps({"id": f"a{c}b", "observed_at": "2024-05-01T09:00:00+08:00"}, ensure_ascii=False)
+             for c in ("\u2028", "\u2029", "\x85")]
+    assert [r["id"] for r in parse_records("\n".join(lines) + "\n")] == ["a\u2028b", "a\u2029b", "a\x85b"]
+
+
+def test_every_bad_line_is_listed_even_the_first():
+    from patrolrules.cli import parse_records
+    from patrolrules.errors import InputError
+
+    for text in ("{bad\n" + OBSERVATION + "\n{bad2\n",
+                 '{"id": 1, "id": 2}\n' + OBSERVATION + '\n{"id": 3, "id": 4}\n'):
+        with pytest.raises(InputError) as info:
+            parse_records(text)
+        assert [p.path for p in info.value.problems] == ["line 1", "line 3"]
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["explain"], ["validate", "ledger"]])
+def test_a_lone_surrogate_escape_is_bad_input(command):
+    text = '{"observed_at": "2024-05-01T09:00:00+08:00", "id": "\\ud800"}\n'
+    result = run(*command, "-", stdin=text)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "lone surrogate" in result.stderr
+    paired = run("evaluate", "-", stdin=text.replace("\\ud800", "\\ud83d\\ude00"))
+    assert paired.returncode == 0 and json.loads(paired.stdout)["observation_id"] == "\U0001f600"
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain"])
+def test_output_is_utf8_whatever_the_locale(command):
+    # a Chinese Windows console or a redirect there writes GBK, which has no ¶ or ²
+    import os
+
+    result = subprocess.run([sys.executable, "-m", "patrolrules.cli", command, str(EXAMPLES)], capture_output=True,
+                            env={**os.environ, "PYTHONIOENCODING": "gbk"})
+    assert result.returncode == 0 and b"Traceback" not in result.stderr
+    assert {"¶", "²"} & set(result.stdout.decode("utf-8"))
 
 
 def test_validate_as_of_is_checked_once_with_its_range():

@@ -8,8 +8,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given
+from pydantic import BaseModel
+
+from patrolrules import synth
+from patrolrules.engine import durable
 
 from . import strategies
 
@@ -63,3 +69,45 @@ def test_a_decision_changed_by_its_user_leaves_later_decisions_alone(ruleset):
     first.citations.clear()
     assert ruleset.evaluate(observation).model_dump() == expected
     assert any(f.basis for f in ruleset.evaluate(observation).trace)
+
+
+def _spoil(value: Any) -> None:
+    """Change every list and dict inside ``value``, however deep (frozen models keep their fields)."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _spoil(getattr(value, name))
+    elif isinstance(value, dict):
+        for inner in list(value.values()):
+            _spoil(inner)
+        value["spoiled"] = True
+    elif isinstance(value, list):
+        for inner in list(value):
+            _spoil(inner)
+        value.append("spoiled")
+
+
+@pytest.mark.parametrize("engine", ["native", pytest.param("durable", marks=pytest.mark.skipif(
+    not durable.AVAILABLE, reason="durable_rules is not installed"))])
+def test_no_container_of_a_decision_is_shared_with_a_later_one(ruleset, engine):
+    # a stricter form of the test above: every list and dict, at any depth (a fired rule's list-valued
+    # outputs, e.g. patrol_modes or recipients), spoiled in each decision of a year of findings
+    observations = synth.observations(150, seed=11)
+    expected = [ruleset.evaluate(o, engine=engine).model_dump() for o in observations]
+    for observation in observations:
+        _spoil(ruleset.evaluate(observation, engine=engine))
+    assert [ruleset.evaluate(o, engine=engine).model_dump() for o in observations] == expected
+
+
+def test_no_container_of_a_case_decision_is_shared_with_a_later_one(ruleset):
+    case = {"id": "WZ-1", "township": "高峰街道", "unit_kind": "resource_station",
+            "observation": {"observed_at": "2024-05-06T09:00:00+08:00",
+                            "land": {"planting_conditions_destroyed": True, "restored": False},
+                            "activity": {"kind": "house", "structure": "building", "stage": "under_construction"},
+                            "quantities": {"area": {"permanent_basic_farmland": "5亩"}}, "party": {"identified": True}},
+            "violation_items": ["i4"], "liability_exempt": False, "within_jurisdiction": True,
+            "events": [{"kind": "discovered", "at": "2024-05-06T09:00:00+08:00"},
+                       {"kind": "written_notice_served", "at": "2024-05-06T10:00:00+08:00"},
+                       {"kind": "reinspection_ongoing", "at": "2024-05-09T10:00:00+08:00"}]}
+    expected = ruleset.evaluate_case(case).model_dump()
+    _spoil(ruleset.evaluate_case(case))
+    assert ruleset.evaluate_case(case).model_dump() == expected

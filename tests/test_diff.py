@@ -131,3 +131,8 @@ def test_two_git_revisions(tmp_path):
     assert ci.diff_revisions(repo, "HEAD", "HEAD").exit_code == 0
     with pytest.raises(patrolrules.InputError):
         ci.diff_revisions(repo, "no-such-rev", "HEAD")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("kept", encoding="utf-8")
+    with pytest.raises(patrolrules.InputError) as info:  # git would take it as its --output option
+        ci.diff_revisions(repo, f"--output={victim}", "HEAD")
+    assert info.value.problems[0].path == "revision" and victim.read_text(encoding="utf-8") == "kept"

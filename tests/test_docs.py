@@ -32,6 +32,16 @@ def test_rule_reference_is_current(ruleset):
     assert stale == [], f"run `patrolrules reference`: stale pages {stale}"
 
 
+def test_writing_the_reference_makes_it_current_whatever_was_there(ruleset, tmp_path):
+    # a page of an article no longer in the regulation, and a page that is not UTF-8: both stale, both mended
+    reference.write(ruleset, tmp_path)
+    (tmp_path / "zh" / "art99.md").write_text("# 第九十九条\n", encoding="utf-8")
+    (tmp_path / "en" / "index.md").write_bytes(b"\xff")
+    assert reference.stale(ruleset, tmp_path) == ["en/index.md", "zh/art99.md"]
+    assert sorted(reference.write(ruleset, tmp_path)) == ["en/index.md", "zh/art99.md"]
+    assert reference.stale(ruleset, tmp_path) == [] and not (tmp_path / "zh" / "art99.md").exists()
+
+
 def test_reference_pages_cover_every_article_in_both_languages(ruleset):
     pages = reference.generate(ruleset)
     for article in ruleset.loaded.regulation.articles:

@@ -102,8 +102,39 @@ def test_transfer_implies_filing(case: dict[str, Any]) -> None:
     decision = RULESET.evaluate_case(case)
     if decision.transfer.suspected:
         assert decision.filing.decision == "file"
-        assert {"decide_transfer", "hand_over_to_police"} <= {o.duty for o in decision.obligations} or \
-            decision.state in ("transferred", "closed")
+
+
+@given(cases(), st.booleans())
+@settings(max_examples=80)
+def test_closing_a_case_never_ends_a_duty_to_file_or_to_transfer_it(case: dict[str, Any],
+                                                                    conditions_met: bool) -> None:
+    """Art. 14 ¶2 (应当及时立案查处；涉嫌构成犯罪的，应当及时移送): the duty to file stands until the case is
+    filed, and the duty to transfer until it is transferred — whatever the state, closed or rectified too."""
+    if conditions_met:  # half the cases meet the five 立案 conditions
+        case["observation"]["party"]["identified"] = True
+        case["observation"]["land"]["restored"] = False
+        case.update(liability_exempt=False, within_jurisdiction=True, minor_and_corrected=None,
+                    violation_items=case["violation_items"] or ["i1"])
+    decision = RULESET.evaluate_case(case)
+    reached = {step.to_state for step in decision.history}
+    duties = {o.duty for o in decision.obligations}
+    assert ("file_case" in duties) == (decision.filing.decision == "file" and "filed" not in reached)
+    owed = decision.transfer.suspected and "transferred" not in reached
+    assert ("decide_transfer" in duties) == ("hand_over_to_police" in duties) == owed
+
+
+def test_a_rectified_case_closed_unfiled_still_owes_its_filing() -> None:
+    """The audit's case: all five 立案 conditions met, rectified, closed — the duty to file remains."""
+    case = {"id": "R", "unit_kind": "resource_station", "liability_exempt": False, "within_jurisdiction": True,
+            "violation_items": ["i1"],
+            "observation": {"observed_at": T0.isoformat(), "activity": {"kind": "land_occupation"},
+                            "land": {"restored": False}, "party": {"identified": True}},
+            "events": _events(["discovered", "reinspection_rectified", "closed"])}
+    decision = RULESET.evaluate_case(case)
+    assert (decision.state, decision.filing.decision) == ("closed", "file")
+    assert [o.duty for o in decision.obligations] == ["file_case"]
+    filed = RULESET.evaluate_case({**case, "events": _events(["discovered", "filing_decided", "closed"])})
+    assert filed.state == "closed" and filed.obligations == []
 
 
 @given(cases(), st.sampled_from([dt.date(2024, 5, 1), dt.date(2024, 4, 30)]), st.booleans(),

@@ -61,6 +61,15 @@ def test_hostile_article_file_makes_check_exit_2(tmp_path, kind):
     assert outcome["exit"] == 2 and outcome["file"] == "art08_zones.yaml" and outcome["cpu_s"] < 2
 
 
+def test_a_parameter_unit_with_arithmetic_is_refused_quickly(tmp_path):
+    directory = copy_bundled(tmp_path)
+    path = directory / "parameters" / "art08_zones.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: m\n", "unit: m ** 99 ** 99 ** 99\n", 1),
+                    encoding="utf-8")
+    outcome = timed_in_fresh_process("load", directory)
+    assert outcome["refused"] and outcome["file"] == "parameters/art08_zones.yaml" and outcome["cpu_s"] < 2
+
+
 @pytest.mark.parametrize("name", ["../outside.yaml", "parameters/../../outside.yaml", "/etc/passwd"])
 def test_files_outside_the_directory_are_refused(tmp_path, name):
     directory = copy_bundled(tmp_path)

@@ -57,6 +57,13 @@ def test_unreadable_quantities_are_rejected(bad):
         units.parse_quantity(bad, "area")
 
 
+@pytest.mark.parametrize("text", ["1 m ** 99 ** 99 ** 99", "12 m ** 2 ** 100", "3 (m)", "2 m ** 999"])
+def test_a_unit_with_arithmetic_is_refused_before_pint_evaluates_it(text):
+    # pint computes any power it is given: "m ** 99 ** 99 ** 99" would run for ever on untrusted input
+    with pytest.raises(units.QuantityError, match="unknown unit"):
+        units.parse_quantity(text, "length")
+
+
 def test_format_is_exact_and_readable():
     assert units.format_quantity(units.parse_quantity("3.5亩", "area")) == "3.5 mu"
     assert units.format_quantity(units.parse_quantity("5亩", "area").to("meter**2")) == "10000/3 m²"

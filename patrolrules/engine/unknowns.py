@@ -49,12 +49,5 @@ def representatives(tables: tuple[ResolvedTable, ...], fact: FactDef) -> list[An
                          if b is not None})
         if not points:
             return []
-        if fact.type.integer:  # a count: one whole value per cell that has one
-            return number_cells(points, integer=True)[0]
-        values = [0.0] if points[0] > 0 else [points[0] - 1]
-        for index, point in enumerate(points):
-            values.append(point)
-            upper = points[index + 1] if index + 1 < len(points) else point * 2 + 1
-            values.append((point + upper) / 2)
-        return sorted(set(values))
+        return number_cells(points, integer=fact.type.integer)[0]
     return []
