@@ -608,6 +608,9 @@ def parse_assessment_input(data: AssessmentInput | Mapping[str, Any]) -> Assessm
 def assess(ruleset: Ruleset, data: AssessmentInput | Mapping[str, Any]) -> Assessment:
     """Score, grade, consequences and accountability of one unit for one period (Arts. 22–24)."""
     parsed = parse_assessment_input(data)
+    if parsed.period.start < ruleset.effective:  # patrols the regulation did not yet require would be expected
+        raise InputError([Problem("period.start", f"before the ruleset took effect ({ruleset.effective})",
+                                  parsed.period.start.isoformat(), f"a date on or after {ruleset.effective}")])
     on = parsed.assessed_on or parsed.period.end
     day = parsed.period.end
     weights = Weights(ruleset, day)

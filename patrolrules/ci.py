@@ -12,7 +12,7 @@ import datetime as dt
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -55,25 +55,35 @@ def _line_in(path: Path, needle: str) -> int | None:
 def check(directory: str | Path | None = None) -> Report:
     """Load and verify a ruleset; RulesetError problems become error findings (exit 2)."""
     root = bundled_directory() if directory is None else Path(directory)
-    findings: list[Finding] = []
-    unusable = False
-    try:
+    try:  # a ruleset may load and still fail once resolved (a parameter with no value on a day)
         ruleset = load_ruleset(root)
         contexts = tuple(ruleset.loaded.contexts.values())
-        findings.extend(verify.analyse_graph(ruleset.graph, ruleset.effective, *contexts))
+        findings = verify.analyse_graph(ruleset.graph, ruleset.effective, *contexts)
         regulation_file = ruleset.loaded.meta.regulation
         for f in verify.clause_findings(ruleset.loaded.regulation, ruleset.graph, regulation_file, *contexts):
             text = f.message.split(": ", 1)[-1][:20]
             findings.append(Finding(f.severity, f.code, f.message, f.file, _line_in(root / f.file, text),
                                     f.table, f.rules, f.witness, f.as_of, f.fix))
-    except RulesetError as exc:
-        unusable = True
-        findings.extend(Finding(ERROR, "ruleset-error", p.message, p.file, p.line, None,
-                                (p.rule_id,) if p.rule_id else (), None, None, p.fix) for p in exc.problems)
+    except (RulesetError, InputError) as exc:
+        return unusable(root, exc)
+    return _check_report(root, findings, EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK)
+
+
+def _check_report(root: Path, findings: Sequence[Finding], code: int) -> Report:
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
-    code = EXIT_BAD_INPUT if unusable else EXIT_FINDINGS if counts["error"] else EXIT_OK
     return Report("check", code, {"directory": str(root), "counts": counts,
                                   "findings": [f.as_dict() for f in findings]})
+
+
+def unusable(root: str | Path, exc: RulesetError | InputError) -> Report:
+    """A ruleset that does not load, as ``check`` reports it whichever command met it: its problems as
+    error findings with file and line (exit 2), so that a CI reader of the report never gets an empty file."""
+    if isinstance(exc, RulesetError):
+        findings = [Finding(ERROR, "ruleset-error", p.message, p.file, p.line, None,
+                            (p.rule_id,) if p.rule_id else (), None, None, p.fix) for p in exc.problems]
+    else:  # not a ruleset directory at all
+        findings = [Finding(ERROR, "ruleset-error", str(p), str(root), fix=p.expected) for p in exc.problems]
+    return _check_report(Path(root), findings, EXIT_BAD_INPUT)
 
 
 # ---- test --------------------------------------------------------------------
@@ -141,7 +151,11 @@ def _rule_rows(graph: RuleGraph, effective: dt.date, fired: set[str]) -> list[di
 
 def test(directory: str | Path | None = None, min_coverage: float = 0.0) -> Report:
     """Run the golden cases; rule-row and clause coverage; explain each uncovered row."""
-    ruleset = load_ruleset(directory)
+    root = bundled_directory() if directory is None else Path(directory)
+    try:
+        ruleset = load_ruleset(root)
+    except (RulesetError, InputError) as exc:
+        return unusable(root, exc)
     cases = []
     fired: set[str] = set()
     for file, line, case in ruleset.loaded.cases:
@@ -276,7 +290,13 @@ def _compare(old: Ruleset, new: Ruleset, observation: Any) -> tuple[dict[str, An
 def diff_rulesets(old_source: str | Path, new_source: str | Path, replay: list[Any] | None = None,
                   lang: Literal["zh", "en"] = "zh") -> Report:
     """The semantic difference of two ruleset directories, with whole-decision witnesses and replay."""
-    old, new = load_ruleset(old_source), load_ruleset(new_source)
+    loaded = []
+    for source in (old_source, new_source):
+        try:
+            loaded.append(load_ruleset(source))
+        except (RulesetError, InputError) as exc:
+            return unusable(source, exc)
+    old, new = loaded
     changes = diff.semantic_diff(old.graph, old.effective, new.graph, new.effective)
     edits = diff.edits(old.graph, old.effective, new.graph, new.effective)
     if old.version != new.version:

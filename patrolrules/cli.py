@@ -211,7 +211,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.ruleset)
     records = read_records(args.file)
     extra: dict[str, Any] = {}
-    if args.as_of is not None and args.kind != "team":
+    if args.as_of is not None and args.kind == "team":  # a team is checked on its patrol date
+        raise InputError([Problem("--as-of", "validate team takes no --as-of (a team is checked on its "
+                                             "patrol_date)", args.as_of, "--as-of with ledger or plan only")])
+    if args.as_of is not None:
         extra["as_of"] = as_of_date(args.as_of, "--as-of")  # checked once, not once per record
     results = _each(records, lambda record: VALIDATORS[args.kind](ruleset, record, **extra))
     for index, result in enumerate(results, start=1):
@@ -351,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("kind", choices=["ledger", "plan", "team"])
     validate.add_argument("file", help="JSON or JSON Lines file of records, '-' for stdin")
     validate.add_argument("--as-of", default=None,
-                          help="date of the check (ledger: unentered entries; plan: next weekly report)")
+                          help="date of the check (ledger: unentered entries; plan: next weekly report; not with team)")
     with_ruleset(validate)
     validate.set_defaults(func=cmd_validate)
 

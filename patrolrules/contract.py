@@ -11,6 +11,7 @@ needs them then raises ``RulesetError`` naming them (``absent``).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -103,7 +104,8 @@ def _each(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
 
 _YEARS = f"{EARLIEST.year}–{LATEST.year}"
 PARAMETERS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    PRECEDENCE: (_each(_integer(1, 8)), "a list of Art. 9 item numbers 1–8"),
+    PRECEDENCE: (lambda v: _each(_integer(1, 8))(v) and sorted(v) == list(range(1, 9)),
+                 "the Art. 9 item numbers 1–8, each once (an item left out would never be primary)"),
     "calendar_years": (_each(_integer(EARLIEST.year, LATEST.year)), f"a list of years {_YEARS}"),
     "calendar_holidays": (_each(_iso_date), f"a list of dates YYYY-MM-DD in {_YEARS}"),
     "calendar_workdays": (_each(_iso_date), f"a list of dates YYYY-MM-DD in {_YEARS}"),
@@ -116,7 +118,12 @@ PARAMETERS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "crime342_forest_commercial_area": (_positive, "an area above 0 (forest areas are divided by it)"),
     "weight_total": (_positive, "a number above 0 (scores are divided by it)"),
     "appraisal_share": (lambda v: isinstance(v, Fraction) and 0 <= v <= 1, "a share from 0 to 1"),
+    **{f"grade_{g}": (lambda v: isinstance(v, Fraction) and 0 < v <= 100, "a final score above 0 and at most 100")
+       for g in ("pass", "good", "excellent")},
 }
+# Parameters whose values must rise in this order on every day (Art. 23's grade lines: a higher grade
+# needs a higher score).
+ASCENDING = (("grade_pass", "grade_good", "grade_excellent"),)
 # Periods: up to ten years, whole days; with input dates up to 2999 no deadline overflows.
 _MAX_PERIOD = {"duration": Fraction(3660 * 24), "working_time": Fraction(3660)}  # in hours, in working days
 _WHOLE_UNITS = ("day", "working_day")
@@ -140,10 +147,44 @@ def _parameter_problems(parameters: Mapping[str, Parameter]) -> Iterator[RulePro
                 expected = PARAMETERS[name][1]
             elif param.dimension in _MAX_PERIOD:
                 expected = _period_problem(param, dated.value)
+            elif isinstance(dated.value, Fraction) and dated.value < 0:  # counts, rates, weights, scores
+                expected = "a number not below 0"
             if expected:
                 yield RuleProblem(param.position.file, param.position.line,
                                   f"parameter {name!r} (from {dated.start}): {_shown(dated.value)} is not {expected}",
                                   fix=f"give it {expected}")
+    yield from _calendar_problems(parameters)
+    for names in ASCENDING:
+        if not all(n in parameters for n in names):
+            continue
+        for day in sorted({d.start for n in names for d in parameters[n].values}):
+            values = [parameters[n].at(day) for n in names]
+            if None not in values and any(low >= high for low, high in itertools.pairwise(values)):
+                first = parameters[names[0]]
+                shown = ", ".join(f"{n} {_shown(v)}" for n, v in zip(names, values, strict=True))
+                yield RuleProblem(first.position.file, first.position.line,
+                                  f"parameters {', '.join(names)} (from {day}) do not rise: {shown}",
+                                  fix=f"give {' < '.join(names)}")
+
+
+def _calendar_problems(parameters: Mapping[str, Parameter]) -> Iterator[RuleProblem]:
+    """A holiday or make-up workday counts only in a year of ``calendar_years`` (deadlines.py): one outside
+    them would be silently ignored, and a day cannot be both."""
+    names = ("calendar_years", "calendar_holidays", "calendar_workdays")
+    if not all(n in parameters for n in names):
+        return
+    for day in sorted({d.start for n in names for d in parameters[n].values}):
+        years = {y for y in parameters["calendar_years"].at(day) or () if _integer(EARLIEST.year, LATEST.year)(y)}
+        holidays, workdays = (set(parameters[n].at(day) or ()) for n in names[1:])
+        outside = sorted(str(d) for d in holidays | workdays if _iso_date(d) and int(str(d)[:4]) not in years)
+        both = sorted(str(d) for d in holidays & workdays)
+        found = [(f"calendar_holidays/calendar_workdays (from {day}): {', '.join(outside)} not in a year of "
+                  "calendar_years, so never counted", "add their years to calendar_years")] if outside else []
+        found += [(f"calendar_holidays and calendar_workdays (from {day}) both list {', '.join(both)}",
+                   "list each day as a holiday or as a workday")] if both else []
+        for message, fix in found:
+            param = parameters["calendar_holidays"]
+            yield RuleProblem(param.position.file, param.position.line, message, fix=fix)
 
 
 def _shown(value: Any) -> str:

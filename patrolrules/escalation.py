@@ -441,7 +441,7 @@ def run_lifecycle(ruleset: Ruleset, events: Sequence[CaseEvent]) -> tuple[str, l
     previous: dt.datetime | None = None
     for index, event in enumerate(events):
         if previous is not None and event.at < previous:
-            raise InputError([Problem(f"events[{index}].at", "events must be in time order",
+            raise InputError([Problem(f"events.{index}.at", "events must be in time order",
                                       event.at.isoformat(), f"on or after {previous.isoformat()}")])
         previous = event.at
         step = table.get((state, event.kind.value))
@@ -449,7 +449,7 @@ def run_lifecycle(ruleset: Ruleset, events: Sequence[CaseEvent]) -> tuple[str, l
             accepting = sorted({s for s, e in table if e == event.kind.value})
             allowed = sorted({e for s, e in table if s == state})
             raise InputError([Problem(
-                f"events[{index}]", f"event {event.kind.value!r} is impossible in state {state!r}",
+                f"events.{index}", f"event {event.kind.value!r} is impossible in state {state!r}",
                 event.kind.value,
                 f"an event in state {state!r} ({', '.join(allowed) or 'none'}); "
                 f"{event.kind.value!r} is accepted in states {', '.join(accepting)}")])
@@ -466,7 +466,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     """A case's state, obligations, recipients, filing, transfer and reports, from its events."""
     parsed = parse_case(case)
     if parsed.events[0].kind != CaseEventKind.discovered:
-        raise InputError([Problem("events[0]", "a case starts with its discovery", parsed.events[0].kind.value,
+        raise InputError([Problem("events.0", "a case starts with its discovery", parsed.events[0].kind.value,
                                   "discovered")])
     state, steps = run_lifecycle(ruleset, parsed.events)
     observation = parsed.observation

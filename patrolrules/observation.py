@@ -19,7 +19,9 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -414,3 +416,17 @@ class Observation(_Model):
     act_started_on: Day | None = None
     act_ended_on: Day | None = Field(None, description="the act ended (a continuing act runs until then)")
     project_name: str | None = None
+
+    @field_validator("act_ended_on")
+    @classmethod
+    def _act_ends_after_it_starts_and_before_it_is_seen(cls, value: dt.date | None,
+                                                        info: ValidationInfo) -> dt.date | None:
+        started, seen = info.data.get("act_started_on"), info.data.get("observed_at")
+        if value is not None and started is not None and value < started:
+            raise PydanticCustomError("act_order", "the act ends before it starts",
+                                      {"expected": f"a date on or after act_started_on ({started})"})
+        if value is not None and seen is not None and value > seen.date():
+            raise PydanticCustomError("act_order", "the act ends after it was observed",
+                                      {"expected": f"a date on or before observed_at ({seen.date()}); "
+                                                   "an act still going on has no end date"})
+        return value

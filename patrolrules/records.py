@@ -202,6 +202,12 @@ class PatrolTeam(_Model):
     officers: tuple[Officer, ...] = ()
 
 
+def _officer_identity(officer: Officer) -> tuple[str, str] | None:
+    if _text(officer.certificate_no):
+        return ("certificate", str(officer.certificate_no).strip())
+    return ("name", str(officer.name).strip()) if _text(officer.name) else None
+
+
 def _no_certificate(officer: Officer, day: dt.date | None) -> bool:
     return not _text(officer.certificate_no)
 
@@ -209,8 +215,13 @@ def _no_certificate(officer: Officer, day: dt.date | None) -> bool:
 def _invalid_certificate(officer: Officer, day: dt.date | None) -> bool:
     if day is None or _no_certificate(officer, day):
         return False
-    until, since = officer.certificate_valid_until, officer.certificate_valid_from
-    return until is None or until < day or (since is not None and since > day)
+    until = officer.certificate_valid_until
+    return until is None or until < day
+
+
+def _not_yet_valid_certificate(officer: Officer, day: dt.date | None) -> bool:
+    since = officer.certificate_valid_from
+    return day is not None and not _no_certificate(officer, day) and since is not None and since > day
 
 
 def _out_of_uniform(officer: Officer, day: dt.date | None) -> bool:
@@ -224,6 +235,7 @@ def _uniform_unknown(officer: Officer, day: dt.date | None) -> bool:
 _PER_OFFICER: dict[str, Callable[[Officer, dt.date | None], bool]] = {
     "certificate_missing": _no_certificate,
     "certificate_invalid": _invalid_certificate,
+    "certificate_not_yet_valid": _not_yet_valid_certificate,
     "not_in_uniform": _out_of_uniform,
     "uniform_unrecorded": _uniform_unknown,
 }
@@ -232,7 +244,10 @@ TEAM_FACTS = catalogue("team", {
     "patrol_date_recorded": (Kind.BOOLEAN, None, "the patrol date is recorded"),
     "officer_count": (Kind.NUMBER, "integer", "officers on the task"),
     "officers_without_certificate": (Kind.NUMBER, "integer", "officers carrying no certificate"),
-    "officers_with_invalid_certificate": (Kind.NUMBER, "integer", "officers whose certificate is not valid that day"),
+    "officers_with_invalid_certificate": (Kind.NUMBER, "integer",
+                                          "officers whose certificate has expired by that day or has no end date"),
+    "officers_with_certificate_not_yet_valid": (Kind.NUMBER, "integer",
+                                                "officers whose certificate is valid only from a later day"),
     "officers_not_in_uniform": (Kind.NUMBER, "integer", "officers not in proper uniform"),
     "officers_uniform_unrecorded": (Kind.NUMBER, "integer", "officers whose uniform is not recorded"),
 })
@@ -246,9 +261,12 @@ def team_facts(team: PatrolTeam) -> dict[str, Any]:
 
     return {
         "team.patrol_date_recorded": day is not None,
-        "team.officer_count": float(len(team.officers)),
+        # one person listed twice is one officer (Art. 12: 不得少于两人): the same certificate number, or the
+        # same name where no number is given, as the ledger counts its staff by name
+        "team.officer_count": float(len({_officer_identity(o) or index for index, o in enumerate(team.officers)})),
         "team.officers_without_certificate": count(_no_certificate),
         "team.officers_with_invalid_certificate": count(_invalid_certificate),
+        "team.officers_with_certificate_not_yet_valid": count(_not_yet_valid_certificate),
         "team.officers_not_in_uniform": count(_out_of_uniform),
         "team.officers_uniform_unrecorded": count(_uniform_unknown),
     }

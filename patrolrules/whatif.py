@@ -31,6 +31,7 @@ from .engine.tables import Parameter
 from .engine.yamlsafe import line_of, read_yaml
 from .errors import InputError, PatrolRulesError, Problem, RuleProblem, RulesetError
 from .facts import FACTS
+from .observation import EARLIEST, LATEST
 from .ruleset import Engine, Ruleset, check_engine, parse_observation
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ def _converted(param: Parameter, raw: Any) -> Any:
             exact = units.to_fraction(raw)
         except ValueError as exc:
             raise _Bad(str(exc), "a finite number") from None
+        if exact < 0:  # as for quantities: counts, rates, weights and scores are never negative
+            raise _Bad("must not be negative", "a plain number not below 0")
         number = _json_number(exact)
         return float(exact) if isinstance(number, str) else number
     if isinstance(current, str):
@@ -118,14 +121,17 @@ def _converted(param: Parameter, raw: Any) -> Any:
 def _date(raw: Any) -> str:
     if isinstance(raw, dt.datetime):
         raise _Bad("a date-time is not a date", "a date YYYY-MM-DD")
-    if isinstance(raw, dt.date):
-        return raw.isoformat()
+    day = raw if isinstance(raw, dt.date) else None
     if isinstance(raw, str):
         try:
-            return dt.date.fromisoformat(raw).isoformat()
+            day = dt.date.fromisoformat(raw)
         except ValueError:
             pass
-    raise _Bad(f"not a date: {raw!r}", "a date YYYY-MM-DD")
+    if day is None:
+        raise _Bad(f"not a date: {raw!r}", "a date YYYY-MM-DD")
+    if not EARLIEST <= day <= LATEST:
+        raise _Bad("out of range", f"a date from {EARLIEST} to {LATEST}")
+    return day.isoformat()
 
 
 def _is_dated(value: Any) -> bool:
@@ -198,10 +204,16 @@ def with_parameters(ruleset: Ruleset, mapping: Mapping[str, Any]) -> Ruleset:
     adds a dated value.
     """
     files = _files(ruleset)
-    issues = _edit_parameters(ruleset, mapping, files)
-    if issues:
-        raise InputError([Problem(i.name, i.message, i.given, i.expected) for i in issues])
-    return _reload(ruleset, files)
+    problems = [Problem(i.name, i.message, i.given, i.expected) for i in _edit_parameters(ruleset, mapping, files)]
+    try:  # the good values, reloaded: what the loader finds wrong with them (weights that no longer add
+        changed = _reload(ruleset, files)  # up, grade lines out of order) is the caller's problem too
+    except RulesetError as exc:
+        names = [n for n in mapping if isinstance(n, str)] if isinstance(mapping, Mapping) else []
+        problems += [Problem(", ".join(n for n in names if n in p.message),
+                             f"{p.message}; {p.fix}" if p.fix else p.message) for p in exc.problems]
+    if problems:
+        raise InputError(problems)
+    return changed
 
 
 # ---- overlays ----------------------------------------------------------------

@@ -154,6 +154,14 @@ def test_a_score_exactly_on_a_grade_line_is_read_as_written():
     assert (hair.grade, hair.final_score, hair.next_grade.target_grade) == ("pass", 60.0, "good")
 
 
+def test_a_period_starting_before_the_ruleset_took_effect_is_bad_input():
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["period"]["start"] = "1900-01-01"
+    with pytest.raises(patrolrules.InputError) as caught:
+        assess(RULESET, data)
+    assert [p.path for p in caught.value.problems] == ["period.start"]
+
+
 def test_a_falsification_never_raises_the_score():
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     clean = assess(RULESET, data)

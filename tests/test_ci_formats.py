@@ -113,6 +113,24 @@ def test_cli_exit_codes(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "test", "diff"])
+@pytest.mark.parametrize("fmt", ["json", "junit"])
+def test_an_unusable_ruleset_is_reported_as_findings_by_every_ci_command(tmp_path, command, fmt):
+    # docs/ci.md: exit 2, and the ruleset's problems still printed as findings, so a CI reader of the
+    # report file never gets an empty one — a directory that is no ruleset, and one whose file is broken
+    broken = copy_bundled(tmp_path)
+    (broken / "art08_zones.yaml").write_text("article: [\n", encoding="utf-8")
+    for directory, file in ((tmp_path / "nowhere", str(tmp_path / "nowhere")), (broken, "art08_zones.yaml")):
+        args = [str(bundled_directory()), str(directory)] if command == "diff" else [str(directory)]
+        result = run(command, *args, "--format", fmt)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        if fmt == "json":
+            [finding] = json.loads(result.stdout)["findings"]
+            assert finding["code"] == "ruleset-error" and finding["file"] == file
+        else:
+            assert "ruleset-error" in result.stdout and "<failure" in result.stdout
+
+
 def test_cli_sarif_and_unusable_ruleset(tmp_path):
     directory = copy_bundled(tmp_path)
     (directory / "art08_zones.yaml").write_text("article: [\n", encoding="utf-8")

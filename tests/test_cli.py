@@ -203,3 +203,9 @@ def test_validate_as_of_is_checked_once_with_its_range():
     assert result.returncode == 2 and not result.stdout  # OverflowError in the weekly report's date before
     assert result.stderr.count("out of range") == 1 and "--as-of: out of range" in result.stderr
     assert "expected a date from 1900-01-01 to 2999-12-31" in result.stderr
+
+
+def test_validate_team_refuses_an_as_of_date_it_would_ignore():
+    team = '{"patrol_date": "2024-05-06", "officers": []}\n'
+    result = run("validate", "team", "-", "--as-of", "garbage", stdin=team)
+    assert result.returncode == 2 and "--as-of" in result.stderr and not result.stdout

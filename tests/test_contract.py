@@ -47,7 +47,10 @@ PARAMETER_EDITS = [  # (file, parameter, old value, new value, what the problem 
     ("parameters/art10_12_records.yaml", "weekly_report_weekday", "value: monday", "value: someday",
      "one of monday, tuesday"),
     (PARAMS, "periodic_quarter_due_day", "value: 3}", "value: 40}", "a day of the month 1–31"),
-    ("parameters/art09_violations.yaml", "item_precedence", "value: [6,", "value: [zz,", "a list of Art. 9 item"),
+    ("parameters/art09_violations.yaml", "item_precedence", "value: [6,", "value: [zz,", "the Art. 9 item numbers"),
+    ("parameters/art09_violations.yaml", "item_precedence", "value: [6,", "value: [5,", "1–8, each once"),
+    ("parameters/art22_24_assessment.yaml", "grade_pass", "value: 60}", "value: 0}", "above 0 and at most 100"),
+    ("parameters/art08_zones.yaml", "patrol_frequency_key", "value: 2}", "value: -2}", "not below 0"),
     (PARAMS, "zero_report_hours", "value: 24", "value: 1000000000000000000000000000000",
      "a period from 0 to 3660 days"),
     (PARAMS, "transfer_decision_days", "value: 3", "value: 1.5", "a whole number of days"),
@@ -105,8 +108,22 @@ def test_a_decision_from_a_ruleset_without_its_tables_is_a_ruleset_error(tmp_pat
 
 
 def test_with_parameters_cannot_give_a_value_the_code_cannot_use(ruleset):
-    with pytest.raises(RulesetError, match=r"'weekly_report_weekday' .*'someday' is not one of monday"):
-        ruleset.with_parameters({"weekly_report_weekday": "someday"})  # ValueError in validate_plan before
+    # the caller's problem, named by the caller's key (a ValueError in validate_plan before)
+    with pytest.raises(patrolrules.InputError, match=r"'weekly_report_weekday' .*'someday' is not one of monday") \
+            as info:
+        ruleset.with_parameters({"weekly_report_weekday": "someday"})
+    assert [p.path for p in info.value.problems] == ["weekly_report_weekday"]
+
+
+def test_grade_lines_that_do_not_rise_are_refused_at_their_line(tmp_path):
+    directory = copy_bundled(tmp_path)
+    file = "parameters/art22_24_assessment.yaml"
+    _edit(directory, file, "value: 90}", "value: 70}", after="  grade_excellent:")
+    with pytest.raises(RulesetError) as info:
+        patrolrules.load_ruleset(directory)
+    [problem] = info.value.problems
+    assert (problem.file, problem.line) == (file, _line(directory, file, "  grade_pass:"))
+    assert "do not rise" in problem.message and "grade_excellent 70" in problem.message
 
 
 def test_a_score_the_grade_table_does_not_cover_is_a_ruleset_error(tmp_path):

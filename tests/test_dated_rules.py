@@ -71,6 +71,7 @@ def test_forest_lines_follow_the_interpretation_in_force(ruleset, public, other,
     observation = {"observed_at": at, "quantities": {"area": areas},
                    "land": {"planting_conditions_destroyed": True, "restored": restored},
                    "party": {"identified": True, "agricultural_land_penalties_within_two_years": penalties}}
+    ended = None if ended is None else min(ended, day)  # an act ends no later than it is observed
     if ended is not None:
         observation["act_ended_on"] = ended.isoformat()
     case = {"id": "C", "township": "高峰街道", "unit_kind": "resource_station", "observation": observation,

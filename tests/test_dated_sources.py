@@ -65,6 +65,7 @@ def test_a_decision_cites_only_law_in_force_on_its_date(ruleset, unrenumbered):
     @given(strategies.observations(ruleset), st.sampled_from(_DAYS), st.sampled_from([True, False, None]),
            st.sampled_from([True, None]), st.none() | st.sampled_from(_DAYS), st.sampled_from([True, False, None]))
     def check(observation, day, obstruction, ineffective, ended, restored):
+        ended = None if ended is None else min(ended, day)  # an act ends no later than it is observed
         circumstances = {**observation.get("circumstances", {}), "obstruction": obstruction,
                          "written_stop_ineffective": ineffective}
         observation = {**observation, "observed_at": f"{day.isoformat()}T10:00:00+08:00",

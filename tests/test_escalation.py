@@ -286,7 +286,7 @@ def test_impossible_event_names_its_index_and_the_accepting_states() -> None:
     with pytest.raises(InputError) as caught:
         RULESET.evaluate_case(case)
     problem = caught.value.problems[0]
-    assert problem.path == "events[2]"
+    assert problem.path == "events.2"
     assert "oral_stopped" in problem.message and "filed" in (problem.expected or "")
 
 
@@ -297,7 +297,7 @@ def test_events_out_of_time_order_are_rejected() -> None:
     with pytest.raises(InputError) as caught:
         RULESET.evaluate_case({"id": "X", "unit_kind": "resource_station",
                                "observation": {"observed_at": T0.isoformat()}, "events": events})
-    assert caught.value.problems[0].path == "events[1].at"
+    assert caught.value.problems[0].path == "events.1.at"
 
 
 def test_naive_times_and_unknown_events_are_listed_together() -> None:
@@ -336,7 +336,7 @@ def test_cli_case_prints_state_obligations_recipients_and_reports(tmp_path: Any,
     case["events"] = _events(["discovered", "party_refuses"])
     path.write_text(json.dumps(case), encoding="utf-8")
     assert main(["case", str(path)]) == 2
-    assert "events[1]" in capsys.readouterr().err
+    assert "events.1" in capsys.readouterr().err
     assert main(["schema", "case"]) == 0
     assert "events" in json.loads(capsys.readouterr().out)["properties"]
 

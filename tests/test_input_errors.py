@@ -149,6 +149,17 @@ def test_dates_out_of_range_are_input_errors(ruleset, observation, path):
     assert problem.message == "out of range" and problem.expected == FAR
 
 
+@pytest.mark.parametrize(("dates", "message"), [
+    ({"act_started_on": "2024-04-01", "act_ended_on": "2024-03-31"}, "the act ends before it starts"),
+    ({"act_ended_on": "2024-05-02"}, "the act ends after it was observed"),
+])
+def test_an_act_ends_after_it_starts_and_no_later_than_it_is_seen(ruleset, dates, message):
+    observation = {"observed_at": "2024-05-01T23:30:00+08:00", **dates}
+    problem = _problems(ruleset, observation)["act_ended_on"]
+    assert problem.message == message and problem.expected
+    assert ruleset.evaluate({**observation, "act_ended_on": "2024-05-01"}).as_of.isoformat() == "2024-05-01"
+
+
 def _case(at: str) -> dict[str, object]:
     return {"id": "C", "unit_kind": "resource_station", "observation": BASE,
             "events": [{"kind": "discovered", "at": at}]}

@@ -99,6 +99,33 @@ def test_every_problem_is_listed_at_once(ruleset):
     assert "not a date" in str(caught.value)
 
 
+@pytest.mark.parametrize(("mapping", "path", "said"), [
+    ({"patrol_frequency_key": -1}, "patrol_frequency_key", "must not be negative"),
+    ({"weight_coverage": -5, "weight_timely_report": 20}, "weight_coverage", "must not be negative"),
+    ({"grade_excellent": 50}, "grade_excellent", "do not rise"),  # Art. 23: a higher grade needs a higher score
+    ({"grade_pass": 120}, "grade_pass", "at most 100"),
+    ({"item_precedence": [1, 1, 1, 1, 1, 1, 1, 1]}, "item_precedence", "each once"),
+    ({"item_precedence": [1, 2, 3]}, "item_precedence", "each once"),
+    ({"weight_coverage": 5}, "weight_coverage", "not the declared total"),
+    ({"national_road_buffer": {"from": "0001-01-01", "value": "30 m"}}, "national_road_buffer", "out of range"),
+    ({"calendar_holidays": ["2027-01-04"]}, "calendar_holidays", "never counted"),  # its year is not listed
+    ({"calendar_years": [2027], "calendar_holidays": ["2027-01-04"], "calendar_workdays": ["2027-01-04"]},
+     "calendar_holidays", "both list"),
+])
+def test_values_that_make_no_sense_are_the_callers_input_error(ruleset, mapping, path, said):
+    # what the loader finds wrong with a changed value is named by the caller's key, not the bundled file
+    with pytest.raises(patrolrules.InputError) as caught:
+        ruleset.with_parameters(mapping)
+    problems = caught.value.problems
+    assert all(path in p.path for p in problems) and any(said in p.message for p in problems)
+
+
+def test_problems_of_both_kinds_are_listed_together(ruleset):
+    with pytest.raises(patrolrules.InputError) as caught:
+        ruleset.with_parameters({"national_road_buffer": "50 亩", "grade_excellent": 50})
+    assert sorted(p.path for p in caught.value.problems) == ["grade_excellent", "national_road_buffer"]
+
+
 def test_a_mapping_is_required(ruleset):
     with pytest.raises(patrolrules.InputError):
         ruleset.with_parameters(["national_road_buffer", "50 m"])  # type: ignore[arg-type]
