@@ -28,9 +28,9 @@ from .contexts import catalogue, findings, graph_of, parameter, run_context
 from .decision import CitationOut
 from .engine.tables import Kind
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
-from .observation import Day, LeadSource, UnitKind
+from .observation import CHINA, Day, LeadSource, UnitKind
 from .observation import InputModel as _Model
-from .records import CHINA, AnnualPlan, LedgerEntry, validate_ledger
+from .records import AnnualPlan, LedgerEntry, validate_ledger
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset

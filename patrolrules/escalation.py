@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -472,31 +472,26 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     observation = parsed.observation
     discovered_at = parsed.events[0].at
     day = discovered_at.date()
-    kinds = [e.kind for e in parsed.events]
     escalated_at = next((parsed.events[i].at for i, _, to, _ in steps if to == CaseState.escalated.value), None)
     period = ruleset._period(day, "native", "events.0.at")  # rules as of the discovery
     facts = ruleset.facts_of(observation, day)
-    circumstances = observation.circumstances
     facts.update({
-        "case.state": state,
-        "case.filed": any(to == CaseState.filed.value for _, _, to, _ in steps),
-        "case.transferred": any(to == CaseState.transferred.value for _, _, to, _ in steps),
         "case.liability_exempt": parsed.liability_exempt,
         "case.within_jurisdiction": parsed.within_jurisdiction,
         "case.minor_and_corrected": parsed.minor_and_corrected,
         "patrol.unit_kind": parsed.unit_kind.value,
-        # Art. 14 ¶1: escalation is earned only through the lifecycle (a written notice, then ineffective/refused).
-        "circumstances.written_stop_ineffective": escalated_at is not None,
-        # Art. 21: known from the observation or from an event of the case
-        **{f"circumstances.{kind.value}": getattr(circumstances, kind.value) or kind in kinds or None
-           for kind in EVENT_CIRCUMSTANCES},
     })
+    by_step = list(_facts_by_step(parsed, steps))
+    facts.update(by_step[-1])  # the case as its last event leaves it
     # Items the case record establishes (e.g. after investigation) outrank what the
     # observation's facts alone let the Art. 9 table find.
     pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
-    run = ruleset._at_act_time(observation, day, period, "native", facts,
-                               compiled.run(period.tables, period.matcher, facts, pinned), pinned)
-    run = _cited_on_event_days(ruleset, run, parsed, day, facts, pinned)
+
+    def run_with(facts: dict[str, Any]) -> Run:
+        return ruleset._at_act_time(observation, day, period, "native", facts,
+                                    compiled.run(period.tables, period.matcher, facts, pinned), pinned)
+
+    run = _cited_on_event_days(ruleset, run_with(facts), parsed, day, facts, pinned)
     graph = ruleset.graph
     last_at = parsed.events[-1].at
     history = []
@@ -505,7 +500,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         history.append(TransitionOut(index=index, event=parsed.events[index].kind.value, at=parsed.events[index].at,
                                      from_state=before, to_state=after, rule=rule.id,
                                      citation=ruleset.cite(rule.citation)))
-    obligations = _obligations(ruleset, run, last_at, day)
+    obligations = _obligations(ruleset, run, _owed_since(parsed, by_step, facts, run, run_with), last_at, day)
     zero_anchors = [e.at for e in parsed.events if e.kind in PATROL_EVENTS]
     special_anchor = _special_anchor(run, parsed.events, discovered_at, escalated_at)
     return CaseDecision(
@@ -562,12 +557,60 @@ def _special_anchor(run: Run, events: Sequence[CaseEvent], discovered_at: dt.dat
     return min(anchors, default=discovered_at)
 
 
-def _obligations(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date) -> list[ObligationOut]:
+def _facts_by_step(case: Case, steps: Sequence[tuple[int, str, str, int]]) -> Iterator[dict[str, Any]]:
+    """The facts of the case's history as each event leaves it: its state, whether it has been filed or
+    transferred, whether a written stop has proved ineffective, and the Art. 21 circumstances so far."""
+    reached: set[str] = set()
+    seen: set[CaseEventKind] = set()
+    circumstances = case.observation.circumstances
+    for (_, _, to, _), event in zip(steps, case.events, strict=True):
+        reached.add(to)
+        seen.add(event.kind)
+        yield {
+            "case.state": to,
+            "case.filed": CaseState.filed.value in reached,
+            "case.transferred": CaseState.transferred.value in reached,
+            # Art. 14 ¶1: escalation is earned only through the lifecycle (a written notice, then
+            # ineffective or refused)
+            "circumstances.written_stop_ineffective": CaseState.escalated.value in reached,
+            # Art. 21: known from the observation or from an event of the case
+            **{f"circumstances.{kind.value}": getattr(circumstances, kind.value) or kind in seen or None
+               for kind in EVENT_CIRCUMSTANCES},
+        }
+
+
+def _duties(run: Run) -> frozenset[str]:
+    return frozenset(str(o["duty"]) for o in run.results[OBLIGATIONS].outputs)
+
+
+def _owed_since(case: Case, by_step: Sequence[dict[str, Any]], facts: Mapping[str, Any], run: Run,
+                run_with: Callable[[dict[str, Any]], Run]) -> dict[str, dt.datetime]:
+    """For each duty owed now (``run``: the case as its last event leaves it), the event since which it has
+    been owed without a break: its deadline runs from there (Art. 14 及时), not from the latest follow-up,
+    which would put every deadline off again."""
+    # a case's states are few: one run per distinct step
+    owed: dict[tuple[Any, ...], frozenset[str]] = {tuple(by_step[-1].values()): _duties(run)}
+    alive: set[str] | None = None
+    since: dict[str, dt.datetime] = {}
+    for event, step in zip(reversed(case.events), reversed(by_step), strict=True):
+        key = tuple(step.values())
+        if key not in owed:
+            owed[key] = _duties(run_with({**facts, **step}))
+        alive = set(owed[key]) if alive is None else alive & owed[key]
+        if not alive:
+            break
+        since.update(dict.fromkeys(alive, event.at))
+    return since
+
+
+def _obligations(ruleset: Ruleset, run: Run, since: Mapping[str, dt.datetime], last_at: dt.datetime,
+                 day: dt.date) -> list[ObligationOut]:
     result = run.results[OBLIGATIONS]
     out = []
     decided: dt.datetime | None = None
     for rule, outputs in zip(result.rules, result.outputs, strict=True):
         name = outputs.get("deadline")
+        anchor = since.get(str(outputs["duty"]), last_at)
         start = decided if outputs["duty"] == "hand_over_to_police" and decided is not None else anchor
         due_at, text = deadline_of(ruleset.graph, name, start, day, f"obligations.{outputs['duty']}") if name \
             else (None, None)

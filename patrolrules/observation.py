@@ -75,8 +75,18 @@ def _in_range(value: Any) -> Any:
     return value
 
 
+# Wanzhou's clock: every moment read is taken to Beijing time (UTC+8, no daylight saving), so that its
+# date — which decides the law in force, the working days and every "day" deadline — is the date in
+# Wanzhou whatever offset the input was written in, and hours are real hours.
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def _in_china(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(CHINA)
+
+
 Day = Annotated[dt.date, AfterValidator(_in_range)]
-Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range), AfterValidator(_in_china)]
 
 
 class InputModel(BaseModel):

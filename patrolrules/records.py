@@ -23,14 +23,13 @@ from .decision import CitationOut
 from .engine.tables import Kind
 from .errors import InputError, shown, validation_problems
 from .labels import VALUE_LABELS_ZH
-from .observation import Area, Day, Moment, Observation, UnitKind
+from .observation import CHINA, Area, Day, Moment, Observation, UnitKind
 from .observation import InputModel as _Model
 
 if TYPE_CHECKING:
     from .decision import Decision
     from .ruleset import Ruleset
 
-CHINA = dt.timezone(dt.timedelta(hours=8))  # dates of patrols are Beijing dates
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -137,6 +136,18 @@ def _text(value: str | None) -> bool:
     return value is not None and value.strip() != ""
 
 
+def _checked(check: InitialCheck) -> bool:
+    """Whether the initial verification records anything: a text of spaces records nothing."""
+    def recorded(value: Any) -> bool:
+        if isinstance(value, str):
+            return _text(value)
+        if isinstance(value, tuple):
+            return any(recorded(v) for v in value)
+        return value is not None
+
+    return any(recorded(value) for _, value in check)
+
+
 def _china_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(CHINA).date()
 
@@ -170,7 +181,7 @@ def ledger_facts(entry: LedgerEntry, as_of: dt.date | None = None) -> dict[str, 
         "ledger.stop_measures": frozenset(m.value for m in entry.stop_measures),
         "ledger.stop_effect_recorded": entry.stop_effect is not None,
         "ledger.follow_up_recorded": _text(entry.follow_up),
-        "ledger.initial_check_recorded": check is not None and check != InitialCheck(),
+        "ledger.initial_check_recorded": check is not None and _checked(check),
         "ledger.notice_type": None if entry.notice_type is None else entry.notice_type.value,
         "ledger.staff_count": float(len({s.strip() for s in entry.patrol_staff if _text(s)})),
         "ledger.entered_before_patrol": None if patrol is None or entered is None else entered < patrol,
@@ -513,8 +524,10 @@ def _obligation(plan: AnnualPlan, outputs: dict[str, Any], citation: CitationOut
                                             fix=f"use one of {', '.join(WEEKDAYS)}")])
         due = _next_weekday(as_of, weekday) if as_of is not None else None
         return Obligation(**common, status="recurring", due=due, weekday=weekday)
-    # Art. 5(一) / 6(一): the plan is filed (备案) with the district bureau; no deadline is set.
-    return Obligation(**common, status="done" if plan.filed_on else "outstanding", done_on=plan.filed_on)
+    # Art. 5(一) / 6(一): the plan is filed (备案) with the district bureau; no deadline is set. Checked as of a
+    # day before the filing, it was still outstanding then.
+    filed = plan.filed_on is not None and (as_of is None or plan.filed_on <= as_of)
+    return Obligation(**common, status="done" if filed else "outstanding", done_on=plan.filed_on if filed else None)
 
 
 # ---- a ledger entry pre-filled from an observation and its decision --------------
@@ -548,7 +561,7 @@ def _finding(decision: Any) -> tuple[LedgerFinding, tuple[str, ...], NoticeType 
     violations = getattr(decision, "violations", None)
     status = getattr(getattr(violations, "status", None), "value", getattr(violations, "status", None))
     items = tuple(c for c in (_code(i) for i in getattr(violations, "items", None) or ()) if c)
-    notice = _notice_type(getattr(decision, "notice", None))
+    notice = _notice_type(getattr(getattr(decision, "disposal", None), "notice", None))  # Decision.disposal
     if status == "violation":
         return LedgerFinding.violation, items, notice
     if status == "no_violation":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import os
 import subprocess
@@ -111,3 +112,22 @@ def test_no_container_of_a_case_decision_is_shared_with_a_later_one(ruleset):
     expected = ruleset.evaluate_case(case).model_dump()
     _spoil(ruleset.evaluate_case(case))
     assert ruleset.evaluate_case(case).model_dump() == expected
+
+
+@pytest.mark.parametrize("hours", [-10, 0, 5.75, 14])
+def test_the_same_instant_in_another_offset_gives_the_same_decision(ruleset, hours):
+    # the law in force, working days and due times go by Wanzhou's date (UTC+8), not the offset written
+    zone = dt.timezone(dt.timedelta(hours=hours))
+    for observation in synth.observations(60, seed=5):
+        moved = {**observation, "observed_at": dt.datetime.fromisoformat(observation["observed_at"])
+                 .astimezone(zone).isoformat()}
+        assert ruleset.evaluate(moved).model_dump(mode="json") == ruleset.evaluate(observation).model_dump(mode="json")
+    case = {"id": "C", "unit_kind": "resource_station", "violation_items": ["i1"],
+            "observation": {"observed_at": "2024-05-06T03:00:00+08:00", "activity": {"kind": "land_occupation"}},
+            "events": [{"kind": k, "at": f"2024-05-0{d}T03:00:00+08:00"}
+                       for k, d in (("discovered", 6), ("written_notice_served", 7), ("reinspection_ongoing", 9))]}
+    moved = json.loads(json.dumps(case))
+    for item in [moved["observation"], *moved["events"]]:
+        key = "observed_at" if "observed_at" in item else "at"
+        item[key] = dt.datetime.fromisoformat(item[key]).astimezone(zone).isoformat()
+    assert ruleset.evaluate_case(moved).model_dump(mode="json") == ruleset.evaluate_case(case).model_dump(mode="json")

@@ -123,6 +123,38 @@ def test_closing_a_case_never_ends_a_duty_to_file_or_to_transfer_it(case: dict[s
     assert ("decide_transfer" in duties) == ("hand_over_to_police" in duties) == owed
 
 
+@given(cases(), st.integers(1, 90))
+@settings(max_examples=60)
+def test_a_follow_up_that_changes_nothing_owed_never_moves_a_deadline(case: dict[str, Any], days: int) -> None:
+    """Art. 14 及时: a duty's deadline runs from when it arose. Another inspection finding the act still
+    going on (a state that stays as it was) leaves every obligation and its due time as they were."""
+    decision = RULESET.evaluate_case(case)
+    if lifecycle_table(RULESET).get((decision.state, "reinspection_ongoing"), ("",))[0] != decision.state:
+        return
+    later = (dt.datetime.fromisoformat(case["events"][-1]["at"]) + dt.timedelta(days=days)).isoformat()
+    again = RULESET.evaluate_case({**case, "events": [*case["events"], {"kind": "reinspection_ongoing", "at": later}]})
+    assert [(o.duty, o.due) for o in again.obligations] == [(o.duty, o.due) for o in decision.obligations]
+
+
+def test_duties_run_from_the_event_that_created_them() -> None:
+    # the audit's case: escalated on 03-15 (3 working days: 03-20); an inspection on 04-20 and an
+    # obstruction on 06-20 do not move it; the police duty runs from the obstruction (24 h)
+    case = {"id": "C", "township": "高峰街道", "unit_kind": "resource_station", "violation_items": ["i1"],
+            "liability_exempt": False, "within_jurisdiction": True,
+            "observation": {"observed_at": "2024-03-11T09:00:00+08:00", "land": {"restored": False},
+                            "activity": {"kind": "land_occupation", "stage": "under_construction"},
+                            "party": {"identified": True}},
+            "events": [{"kind": "discovered", "at": "2024-03-11T09:00:00+08:00"},
+                       {"kind": "written_notice_served", "at": "2024-03-12T09:00:00+08:00"},
+                       {"kind": "reinspection_ongoing", "at": "2024-03-15T09:00:00+08:00"},
+                       {"kind": "reinspection_ongoing", "at": "2024-04-20T09:00:00+08:00"},
+                       {"kind": "obstruction", "at": "2024-06-20T09:00:00+08:00"}]}
+    due = {o.duty: o.due.isoformat() for o in RULESET.evaluate_case(case).obligations if o.due}
+    assert due == {"report_to_bureau": "2024-03-20T23:59:59+08:00", "written_report": "2024-03-20T23:59:59+08:00",
+                   "letter_to_township": "2024-03-20T23:59:59+08:00", "file_case": "2024-03-25T23:59:59+08:00",
+                   "coordinate_police": "2024-06-21T09:00:00+08:00"}
+
+
 def test_a_rectified_case_closed_unfiled_still_owes_its_filing() -> None:
     """The audit's case: all five 立案 conditions met, rectified, closed — the duty to file remains."""
     case = {"id": "R", "unit_kind": "resource_station", "liability_exempt": False, "within_jurisdiction": True,

@@ -127,7 +127,7 @@ def test_quote_must_match_the_regulation(tmp_path):
 
 
 HOSTILE = {
-    "python_tag": "name: !!python/object/apply:os.system ['echo pwned']\n",
+    "python_tag": "name: !!python/object/apply:os.system ['touch MARKER']\n",  # MARKER: a file in tmp_path
     "custom_tag": "name: !evil x\n",
     "alias_bomb": "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
                   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
@@ -140,7 +140,7 @@ HOSTILE = {
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_hostile_files_are_refused_quickly(tmp_path, kind):
     directory = copy_bundled(tmp_path)
-    text = HOSTILE[kind]
+    text = HOSTILE[kind].replace("MARKER", str(tmp_path / "pwned"))  # the file os.system would create
     (directory / "ruleset.yaml").write_bytes(text.encode("utf-8", "surrogateescape"))
     outcome = timed_in_fresh_process("load", directory)
     assert outcome["refused"] and outcome["cpu_s"] < 2

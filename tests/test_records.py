@@ -46,8 +46,8 @@ def _as_decision(decision: Any, status: str | None, notice: str | None) -> Any:
     """A decision with the Art. 9 / Art. 13 sections the lead's branch adds (duck-typed)."""
     violations = None if status is None else SimpleNamespace(status=status, items=["i1"] if status == "violation"
                                                              else [])
-    return SimpleNamespace(zone=decision.zone, violations=violations,
-                           notice=None if notice is None else SimpleNamespace(type=notice))
+    return SimpleNamespace(zone=decision.zone, violations=violations, disposal=SimpleNamespace(
+        notice=None if notice is None else SimpleNamespace(type=notice)))
 
 
 ENTERED = dt.datetime(2024, 6, 1, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -76,6 +76,19 @@ def test_the_real_decision_today_prefills_a_valid_entry():
     observation = _complete({"observed_at": "2024-06-01T10:00:00+08:00", "site": {"zones": ["city_planning_area"]}})
     entry = ledger_entry_from(observation, RULESET.evaluate(observation), entered_into_system=ENTERED)
     assert validate_ledger(RULESET, entry).valid and entry.zone_tier == "key"
+
+
+def test_the_real_decision_of_an_ongoing_violation_prefills_its_notice_and_halted_approvals():
+    # Art. 13 ¶3: an act going on gets the written notice, and approvals are halted at the same time
+    observation = _complete({"observed_at": "2024-06-01T10:00:00+08:00",
+                             "land": {"land_class": "permanent_basic_farmland", "approval": "none"},
+                             "activity": {"kind": "building", "structure": "building", "stage": "under_construction"}})
+    decision = RULESET.evaluate(observation)
+    assert decision.violations.status == "violation" and decision.disposal.notice is not None
+    entry = ledger_entry_from(observation, decision, entered_into_system=ENTERED)
+    assert entry.notice_type is not None and entry.notice_type.value == decision.disposal.notice.type
+    assert {StopMeasure(entry.notice_type.value), StopMeasure.suspend_approvals} <= set(entry.stop_measures)
+    assert validate_ledger(RULESET, entry, as_of=ENTERED.date()).valid
 
 
 def test_what_the_observation_does_not_know_stays_unrecorded_and_is_reported():

@@ -277,10 +277,11 @@ def test_a_bad_rule_in_an_overlay_is_reported_at_the_overlay_line(tmp_path):
 
 
 def test_overlays_are_untrusted_yaml(tmp_path):
-    problems = problems_of(tmp_path, """\
-        overlay: !!python/object/apply:os.system ["echo hacked"]
+    marker = tmp_path / "hacked"  # what os.system would create, were the tag obeyed
+    problems = problems_of(tmp_path, f"""\
+        overlay: !!python/object/apply:os.system ["touch {marker}"]
         """)
-    assert "tag" in problems[0].message and problems[0].line == 1
+    assert "tag" in problems[0].message and problems[0].line == 1 and not marker.exists()
 
 
 def test_an_overlay_of_a_copied_ruleset_keeps_its_directory(tmp_path):
