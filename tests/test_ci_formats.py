@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -149,3 +150,27 @@ def test_cli_replay(tmp_path):
     assert result.returncode == 1
     (entry,) = json.loads(result.stdout)["replay"]
     assert entry["id"] == "a" and entry["changes"]["zone.tier"] == {"before": "unlisted", "after": "key"}
+
+
+def test_cli_diff_of_two_git_revisions(tmp_path):
+    # docs/ci.md: `patrolrules diff --git --repo R --path P OLD NEW`, as a CI job runs it on a pull request
+    repo = tmp_path / "repo"
+    shutil.copytree(bundled_directory(), repo / "rules" / "wanzhou")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    params = repo / "rules" / "wanzhou" / "parameters" / "art08_zones.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("value: 20}", "value: 21}"), encoding="utf-8")
+    git("commit", "-qam", "two")
+    args = ["diff", "--git", "--repo", str(repo), "--path", "rules/wanzhou", "--format", "json"]
+    changed = run(*args, "HEAD~1", "HEAD")
+    assert changed.returncode == 1, changed.stderr
+    assert [e["name"] for e in json.loads(changed.stdout)["edits"]] == ["national_road_buffer"]
+    assert run(*args, "HEAD", "HEAD").returncode == 0
+    missing = run(*args, "HEAD", "no-such-revision")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr

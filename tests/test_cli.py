@@ -44,6 +44,23 @@ def test_schema(what):
     assert result.returncode == 0 and isinstance(json.loads(result.stdout), dict)
 
 
+def test_the_published_schemas_hold_what_the_library_reads_and_writes():
+    # `schema observation` / `schema decision` are what backends validate against: the bundled samples
+    # and the decisions made of them must validate, and a sample made wrong must not
+    import jsonschema
+
+    observation_schema = json.loads(run("schema", "observation").stdout)
+    decision_schema = json.loads(run("schema", "decision").stdout)
+    samples = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    decisions = [json.loads(line) for line in run("evaluate", str(EXAMPLES)).stdout.splitlines()]
+    assert len(decisions) == len(samples) > 0
+    for sample, decision in zip(samples, decisions, strict=True):
+        jsonschema.validate(sample, observation_schema)
+        jsonschema.validate(decision, decision_schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**samples[0], "land": {"land_class": "lava"}}, observation_schema)
+
+
 def test_bad_input_exits_2_with_every_problem_and_no_traceback():
     result = run("evaluate", "-", stdin='{"observed_at": "x", "land": {"land_class": "moon"}}\nnot json\n')
     assert result.returncode == 2 and "Traceback" not in result.stderr
