@@ -328,26 +328,30 @@ def _transfer(ruleset: Ruleset, run: Run, day: dt.date) -> TransferOut:
 
 def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kinds: Sequence[str] | None,
              zero_anchors: Sequence[dt.datetime] | None = None,
-             special_anchor: dt.datetime | None = None) -> list[ReportOut]:
+             special: Sequence[tuple[dt.datetime, str]] | None = None) -> list[ReportOut]:
+    """The reports owed, each due from ``anchor`` — the zero report from each of ``zero_anchors``, the special
+    report by the earliest due of its criteria (``special``: when each arose, and its deadline)."""
     result = run.results[REPORTS]
     criteria = sorted(run.values[f"{SPECIAL}.criterion"] or ())
+    graph = ruleset.graph
     out = []
     for rule, outputs in zip(result.rules, result.outputs, strict=True):
         kind = outputs["report"]
         if kinds is not None and kind not in kinds:
             continue
-        anchors = [anchor]
+        path = f"reports.{kind}"
         if kind == "zero_report" and zero_anchors is not None:
-            anchors = list(zero_anchors)
-        elif kind == "special_report" and special_anchor is not None:
-            anchors = [special_anchor]
+            dues = [deadline_of(graph, outputs["deadline"], at, day, path) for at in zero_anchors]
+        elif kind == SPECIAL and special:
+            dues = [min((deadline_of(graph, name, at, day, path) for at, name in special), key=lambda d: d[0].at)]
+        else:
+            dues = [deadline_of(graph, outputs["deadline"], anchor, day, path)]
         cited = ruleset.cite(rule.citation)
-        for at in anchors:
-            due_at, text = deadline_of(ruleset.graph, outputs["deadline"], at, day, f"reports.{kind}")
+        for due_at, text in dues:
             out.append(ReportOut(type=kind, type_zh=NAMES_ZH[kind], sender=outputs["sender"],
                                  recipients=list(outputs["recipients"]), due=due_at.at, deadline=text,
                                  due_provisional=_provisional(due_at.provisional_years),
-                                 criteria=criteria if kind == "special_report" else [], citation=cited))
+                                 criteria=criteria if kind == SPECIAL else [], citation=cited))
     return out
 
 
@@ -502,13 +506,13 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
                                      citation=ruleset.cite(rule.citation)))
     obligations = _obligations(ruleset, run, _owed_since(parsed, by_step, facts, run, run_with), last_at, day)
     zero_anchors = [e.at for e in parsed.events if e.kind in PATROL_EVENTS]
-    special_anchor = _special_anchor(run, parsed.events, discovered_at, escalated_at)
+    special = _special_anchors(run, period, parsed.events, discovered_at, escalated_at)
     return CaseDecision(
         ruleset=ruleset._stamp, case_id=parsed.id, as_of=day, state=state, state_zh=NAMES_ZH[state],
         history=history, obligations=obligations, recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, graph, day)),
         transfer=_transfer(ruleset, run, day),
-        reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special_anchor),
+        reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special),
         trace=[*(Fired(table=TRANSITIONS, rule=step.rule, citation=step.citation, basis=[], inputs={
             "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})
                  for step in history), *ruleset._trace(period, run)],
@@ -540,21 +544,29 @@ def _testing(fact: str) -> Callable[[Rule], bool]:
     return lambda rule: any(name == fact for name, _ in rule.tests)
 
 
-def _special_anchor(run: Run, events: Sequence[CaseEvent], discovered_at: dt.datetime,
-                    escalated_at: dt.datetime | None) -> dt.datetime:
-    """When the violation became major or sudden: the earliest event that made a criterion hold."""
-    criteria = run.values.get(f"{SPECIAL}.criterion") or frozenset()
+def _special_anchors(run: Run, period: Any, events: Sequence[CaseEvent], discovered_at: dt.datetime,
+                     escalated_at: dt.datetime | None) -> list[tuple[dt.datetime, str]]:
+    """For each criterion that makes the violation major or sudden: when it came to hold, and the deadline
+    its own urgency sets (the ``reports_owed`` row for that urgency) — a criterion that came later with a
+    shorter deadline (violence: 24 h) runs from its own event, not from an earlier one's."""
     event_criteria = {"violence_against_officers": CaseEventKind.violence_against_officers}
+    position = next(i for i, t in enumerate(period.tables) if t.table.id == REPORTS)
+    deadlines: dict[str, str] = {}
     anchors = []
-    for criterion in criteria:
+    for outputs in run.results[SPECIAL].outputs:
+        criterion, urgency = outputs["criterion"], outputs["urgency"]
         if criterion == "repeat_after_written_stop" and escalated_at is not None:
-            anchors.append(escalated_at)
+            at = escalated_at
         elif criterion in event_criteria:
             at = next((e.at for e in events if e.kind == event_criteria[criterion]), discovered_at)
-            anchors.append(at)
         else:
-            anchors.append(discovered_at)
-    return min(anchors, default=discovered_at)
+            at = discovered_at
+        if urgency not in deadlines:
+            values = {**run.values, f"{SPECIAL}.urgency": urgency}
+            owed = compiled.select(period.tables[position], list(period.matcher.match(position, values)), values)
+            deadlines[urgency] = next(o["deadline"] for o in owed.outputs if o["report"] == SPECIAL)
+        anchors.append((at, deadlines[urgency]))
+    return anchors
 
 
 def _facts_by_step(case: Case, steps: Sequence[tuple[int, str, str, int]]) -> Iterator[dict[str, Any]]:

@@ -15,7 +15,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from . import units
 from .contexts import catalogue, findings, run_context
@@ -106,6 +107,14 @@ class LedgerEntry(_Model):
     item_codes: tuple[str, ...] = Field((), description="Art. 9 items found, e.g. i1")
     notice_type: NoticeType | None = None
     entered_into_system: Moment | None = Field(None, description="录入巡查信息系统的时间")
+
+    @field_validator("item_codes")
+    @classmethod
+    def _items_need_a_finding(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if value and info.data.get("finding") == LedgerFinding.none:
+            raise PydanticCustomError("inconsistent", "Art. 9 items are recorded although no violation was found",
+                                      {"expected": "no item codes, or finding violation or suspected"})
+        return value
 
 
 _MEASURES = tuple(m.value for m in StopMeasure)
@@ -201,6 +210,15 @@ class Officer(_Model):
     certificate_valid_from: Day | None = None
     certificate_valid_until: Day | None = None
     uniform: bool | None = Field(None, description="着装规范")
+
+    @field_validator("certificate_valid_until")
+    @classmethod
+    def _ends_after_it_starts(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        since = info.data.get("certificate_valid_from")
+        if value is not None and since is not None and value < since:
+            raise PydanticCustomError("inconsistent", "the certificate ends before it starts",
+                                      {"expected": f"a date on or after certificate_valid_from ({since})"})
+        return value
 
 
 class PatrolTeam(_Model):
@@ -308,6 +326,16 @@ class AnnualPlan(_Model):
     implementing_units: tuple[str, ...] = Field((), description="巡查实施具体单位 (detachment plan)")
     base_frequency_per_week: float | None = Field(None, gt=0, description="巡查基本频率 (detachment plan)")
     filed_on: Day | None = Field(None, description="date filed (备案) with the district bureau")
+
+    @field_validator("areas")
+    @classmethod
+    def _each_area_once(cls, value: tuple[PlanArea, ...]) -> tuple[PlanArea, ...]:
+        names = [a.name.strip() for a in value if a.name and a.name.strip()]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise PydanticCustomError("duplicate", "an area is listed twice: {names}",
+                                      {"names": ", ".join(twice), "expected": "each area once, by its name"})
+        return value
 
 
 _PER_AREA: dict[str, tuple[str, Callable[[PlanArea], bool]]] = {

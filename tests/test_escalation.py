@@ -155,6 +155,25 @@ def test_duties_run_from_the_event_that_created_them() -> None:
                    "coordinate_police": "2024-06-21T09:00:00+08:00"}
 
 
+@pytest.mark.parametrize(("area", "due", "deadline"), [
+    ("1亩", "2024-05-21T10:00:00+08:00", "special_report_sudden_hours"),  # sudden only: 24 h from the violence
+    ("5亩", "2024-05-09T23:59:59+08:00", "special_report_major_working_days"),  # major since the discovery
+])
+def test_each_special_report_criterion_runs_from_its_own_event(area: str, due: str, deadline: str) -> None:
+    """Art. 15 ¶3: the special report is due by the earliest deadline of its criteria, each from when it came
+    to hold — violence two weeks after the discovery does not make a 24 h report due a day after discovery."""
+    case = {"id": "S", "township": "高峰街道", "unit_kind": "resource_station", "violation_items": ["i4"],
+            "liability_exempt": False, "within_jurisdiction": True,
+            "observation": {"observed_at": "2024-05-06T09:00:00+08:00", "party": {"identified": True},
+                            "land": {"planting_conditions_destroyed": True, "restored": False},
+                            "activity": {"kind": "house", "structure": "building", "stage": "under_construction"},
+                            "quantities": {"area": {"permanent_basic_farmland": area}}},
+            "events": [{"kind": "discovered", "at": "2024-05-06T09:00:00+08:00"},
+                       {"kind": "violence_against_officers", "at": "2024-05-20T10:00:00+08:00"}]}
+    [report] = [r for r in RULESET.evaluate_case(case).reports if r.type == "special_report"]
+    assert (report.due.isoformat(), report.deadline.split(" = ")[0]) == (due, deadline)
+
+
 def test_a_rectified_case_closed_unfiled_still_owes_its_filing() -> None:
     """The audit's case: all five 立案 conditions met, rectified, closed — the duty to file remains."""
     case = {"id": "R", "unit_kind": "resource_station", "liability_exempt": False, "within_jurisdiction": True,
