@@ -72,6 +72,23 @@ inputs = st.fixed_dictionaries({
     "spot_checks": _opt(st.lists(st.fixed_dictionaries({"kind": st.sampled_from(["falsification", "other"])}),
                                  max_size=3)),
 })
+
+def _weaker(judgements: list[float], appraisal: float, kept: list[bool], actual: int, equipment: list[str]) -> dict:
+    """The bundled excellent unit made weaker in a drawn way: so the properties meet every grade, not
+    only the "fail" that sparse random records almost always give."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["judgements"] = dict(zip(("system_building", "responsibility", "organisation"), judgements, strict=True))
+    data["appraisal_score"] = appraisal
+    data["ledger"] = [e for e, keep in zip(data["ledger"], kept * len(data["ledger"]), strict=False) if keep]
+    data["staffing"] = {**data["staffing"], "actual": actual}
+    data["equipment"] = equipment
+    return data
+
+
+weaker_units = st.builds(_weaker, st.lists(st.floats(60, 100), min_size=3, max_size=3), st.floats(60, 100),
+                         st.lists(st.booleans(), min_size=1, max_size=4).filter(any), st.integers(0, 5),
+                         st.lists(st.sampled_from([e.value for e in EquipmentKind]), unique=True))
+inputs = st.one_of(inputs, weaker_units)
 INDICATORS = [r.outputs["indicator"] for r in
               patrolrules.assessment.Weights(RULESET, patrolrules.assessment.dt.date(2024, 3, 24)).rows]
 
