@@ -219,7 +219,6 @@ def test_an_unknown_field_names_the_fields_allowed_there(ruleset):
 
 
 def test_evaluate_many_keeps_every_row_and_says_why_a_row_failed(ruleset):
-    pytest.importorskip("pandas")
     rows = [BASE, {"observed_at": "9999-12-31T23:59:59+08:00"},
             {**BASE, "quantities": {"area": {"grassland": "1e999 m2"}}}, BASE]
     frame = ruleset.evaluate_many(rows)
@@ -242,7 +241,6 @@ def test_load_ruleset_arguments_of_the_wrong_type(kwargs, path):
 
 
 def test_compare_needs_two_rulesets(ruleset):
-    pytest.importorskip("pandas")
     with pytest.raises(InputError) as info:
         patrolrules.compare(ruleset, None, [BASE])  # AttributeError before
     [problem] = info.value.problems
