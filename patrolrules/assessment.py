@@ -28,7 +28,7 @@ from .contexts import catalogue, findings, graph_of, parameter, run_context
 from .decision import CitationOut
 from .engine.tables import Kind
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
-from .observation import CHINA, Day, LeadSource, UnitKind
+from .observation import Day, LeadSource, UnitKind
 from .observation import InputModel as _Model
 from .records import AnnualPlan, LedgerEntry, validate_ledger
 
@@ -290,7 +290,7 @@ def _in_period(day: dt.date | None, period: Period) -> bool:
 
 
 def _entries(data: AssessmentInput) -> list[LedgerEntry]:
-    return [e for e in data.ledger or () if e.patrol_time and _in_period(e.patrol_time.astimezone(CHINA).date(),
+    return [e for e in data.ledger or () if e.patrol_time and _in_period(e.patrol_time.date(),
                                                                            data.period)]
 
 
@@ -318,7 +318,7 @@ def _completion(data: AssessmentInput) -> _Measure:
     done: dict[str | None, set[dt.date]] = {}
     for entry in _entries(data):
         assert entry.patrol_time is not None
-        done.setdefault(entry.plan_area, set()).add(entry.patrol_time.astimezone(CHINA).date())
+        done.setdefault(entry.plan_area, set()).add(entry.patrol_time.date())
     parts, texts, unknown = [], [], []
     for index, area in enumerate(plan.areas):
         name = area.name or f"area {index + 1}"

@@ -154,6 +154,11 @@ def _parameter_problems(parameters: Mapping[str, Parameter]) -> Iterator[RulePro
                                   f"parameter {name!r} (from {dated.start}): {_shown(dated.value)} is not {expected}",
                                   fix=f"give it {expected}")
     yield from _calendar_problems(parameters)
+    yield from _ascending_problems(parameters)
+
+
+def _ascending_problems(parameters: Mapping[str, Parameter]) -> Iterator[RuleProblem]:
+    """Each group of ``ASCENDING`` rises on every day one of them changes."""
     for names in ASCENDING:
         if not all(n in parameters for n in names):
             continue

@@ -40,7 +40,7 @@ from .facts import counted_area
 from .observation import LandClass, Observation
 
 if TYPE_CHECKING:
-    from .ruleset import Ruleset
+    from .ruleset import Ruleset, _Period
 
 TRANSITIONS = "case_transitions"
 TRANSFER = "crime_transfer"
@@ -544,7 +544,7 @@ def _testing(fact: str) -> Callable[[Rule], bool]:
     return lambda rule: any(name == fact for name, _ in rule.tests)
 
 
-def _special_anchors(run: Run, period: Any, events: Sequence[CaseEvent], discovered_at: dt.datetime,
+def _special_anchors(run: Run, period: _Period, events: Sequence[CaseEvent], discovered_at: dt.datetime,
                      escalated_at: dt.datetime | None) -> list[tuple[dt.datetime, str]]:
     """For each criterion that makes the violation major or sudden: when it came to hold, and the deadline
     its own urgency sets (the ``reports_owed`` row for that urgency) — a criterion that came later with a

@@ -24,7 +24,7 @@ from .decision import CitationOut
 from .engine.tables import Kind
 from .errors import InputError, shown, validation_problems
 from .labels import VALUE_LABELS_ZH
-from .observation import CHINA, Area, Day, Moment, Observation, UnitKind
+from .observation import Area, Day, Moment, Observation, UnitKind
 from .observation import InputModel as _Model
 
 if TYPE_CHECKING:
@@ -157,10 +157,6 @@ def _checked(check: InitialCheck) -> bool:
     return any(recorded(value) for _, value in check)
 
 
-def _china_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(CHINA).date()
-
-
 def _days(n: int) -> float:
     """Calendar days as the canonical duration magnitude (hours)."""
     return float(units.canonical_magnitude(units.ureg.Quantity(Fraction(n), units.parse_unit("day")), "duration"))
@@ -171,9 +167,9 @@ def ledger_facts(entry: LedgerEntry, as_of: dt.date | None = None) -> dict[str, 
     patrol, entered = entry.patrol_time, entry.entered_into_system
     entry_delay = unentered = None
     if patrol is not None and entered is not None:
-        entry_delay = _days((_china_day(entered) - _china_day(patrol)).days)
+        entry_delay = _days((entered.date() - patrol.date()).days)  # Beijing dates (observation.Moment)
     if patrol is not None and entered is None and as_of is not None:
-        unentered = _days((as_of - _china_day(patrol)).days)
+        unentered = _days((as_of - patrol.date()).days)
     check = entry.initial_check
     return {
         "ledger.patrol_time_recorded": patrol is not None,
@@ -478,7 +474,7 @@ def validate_ledger(ruleset: Ruleset, data: LedgerEntry | Mapping[str, Any], as_
     as_of = as_of_date(as_of)
     entry, problems, bad = _parse(LedgerEntry, data)
     if entry is not None:
-        day = as_of or (_china_day(entry.patrol_time) if entry.patrol_time else ruleset.effective)
+        day = as_of or (entry.patrol_time.date() if entry.patrol_time else ruleset.effective)
         path = "as_of" if as_of else "patrol_time"
         for rule, outputs, citation in _table_problems(ruleset, "ledger", ledger_facts(entry, as_of), day, path):
             if str(outputs["path"]) not in bad:

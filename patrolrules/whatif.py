@@ -205,12 +205,14 @@ def with_parameters(ruleset: Ruleset, mapping: Mapping[str, Any]) -> Ruleset:
     """
     files = _files(ruleset)
     problems = [Problem(i.name, i.message, i.given, i.expected) for i in _edit_parameters(ruleset, mapping, files)]
-    try:  # the good values, reloaded: what the loader finds wrong with them (weights that no longer add
-        changed = _reload(ruleset, files)  # up, grade lines out of order) is the caller's problem too
-    except RulesetError as exc:
-        names = [n for n in mapping if isinstance(n, str)] if isinstance(mapping, Mapping) else []
-        problems += [Problem(", ".join(n for n in names if n in p.message),
-                             f"{p.message}; {p.fix}" if p.fix else p.message) for p in exc.problems]
+    changed = ruleset
+    if isinstance(mapping, Mapping):  # the good values, reloaded: what the loader finds wrong with them
+        try:  # (weights that no longer add up, grade lines out of order) is the caller's problem too
+            changed = _reload(ruleset, files)
+        except RulesetError as exc:
+            names = [n for n in mapping if isinstance(n, str)]
+            problems += [Problem(", ".join(n for n in names if n in p.message),
+                                 f"{p.message}; {p.fix}" if p.fix else p.message) for p in exc.problems]
     if problems:
         raise InputError(problems)
     return changed
