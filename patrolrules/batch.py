@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 
 def batch_run(ruleset: Ruleset, observations: Iterable[Observation | Mapping[str, Any]]) -> list[Run]:
-    """Per-row ``Run``s (values and every table's result), equal to ``Ruleset.evaluate``'s own runs."""
+    """Per-row ``Run``s (values and every table's result), equal to ``Ruleset.evaluate``'s first runs: the
+    missing facts are not tried, so ``violations.undetermined`` (and what reads it) stays unknown."""
     from .ruleset import parse_observation
 
     facts: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import units
+from . import units, violations
 from .case import Case, CaseEvent, CaseEventKind, CaseState
 from .deadlines import UNSEEDED_POLICIES, Due, HolidayCalendar, due, provisional_reason
 from .decision import (
@@ -269,8 +269,8 @@ def _number(value: Any) -> str:
 
 
 def _violation_found(run: Run) -> bool | None:
-    items = run.values.get("violations.item")  # Art. 9 table (or the items a case record pins)
-    return None if items is None else bool(items)
+    # Art. 11 finding (from the Art. 9 items, or those a case record pins): unknown for a suspected act
+    return {"violation": True, "none": False}.get(str(run.values.get("finding.finding")))
 
 
 def _recipients(ruleset: Ruleset, run: Run) -> list[RecipientOut]:
@@ -494,6 +494,14 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     def run_with(facts: dict[str, Any]) -> Run:
         return ruleset._at_act_time(observation, day, period, "native", facts,
                                     compiled.run(period.tables, period.matcher, facts, pinned), pinned)
+
+    if pinned is not None:  # the record establishes the items, or that there are none
+        facts[violations.UNDETERMINED] = False
+    else:  # as Ruleset.evaluate: with no item found, is the act suspected? (Arts. 11(三), 14 ¶2)
+        first = run_with(facts)
+        if not first.values[violations.SUMMARY_VALUE]:
+            facts[violations.UNDETERMINED] = violations.undetermined(
+                ruleset._missing(observation, day, period, "native", facts, first))
 
     run = _cited_on_event_days(ruleset, run_with(facts), parsed, day, facts, pinned)
     graph = ruleset.graph

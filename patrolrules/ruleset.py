@@ -219,6 +219,7 @@ class Ruleset:
         facts = self.facts_of(parsed, day)
         result = self._run(parsed, day, period, engine, facts)
         missing = self._missing(parsed, day, period, engine, facts, result)
+        result = self._settled(parsed, day, period, engine, facts, result, missing)
         return self._decision(parsed, day, period, result, missing)
 
     def _run(self, observation: Observation, day: dt.date, period: _Period, engine: str,
@@ -254,6 +255,15 @@ class Ruleset:
         act_days = {table: at for table, at in ((escalation.TRANSFER, lines_at), (violations.TABLE, items_at))
                     if at is not None}
         return dataclasses.replace(result, act_days=act_days) if act_days else result
+
+    def _settled(self, observation: Observation, day: dt.date, period: _Period, engine: str,
+                 facts: dict[str, Any], result: Run, missing: list[MissingFact]) -> Run:
+        """``result``; with no Art. 9 item, the tables run again once the missing facts say whether the act
+        is suspected (``violations.undetermined``, put in ``facts``: Arts. 11(三), 14 ¶2)."""
+        if result.values[violations.SUMMARY_VALUE]:
+            return result
+        facts[violations.UNDETERMINED] = violations.undetermined(missing)
+        return self._run(observation, day, period, engine, facts)
 
     def facts_of(self, observation: Observation, day: dt.date) -> dict[str, Any]:
         """The facts the tables read for one validated observation as of ``day``: its fields and

@@ -98,16 +98,19 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
     numbers = [i.item for i in items]
     precedence = [int(n) for n in graph.parameters[PRECEDENCE].at(day)]
     primary = next((n for n in precedence if n in numbers), None)
-    if items:
-        status = "violation"
-    elif any("items" in a.changes for m in missing for a in m.alternatives):
-        status = "undetermined"
-    else:
-        status = "no_violation"
+    status = "violation" if items else "undetermined" if undetermined(missing) else "no_violation"
     time_rule = [] if act_day is None else \
         basis(Citation(TIME_RULE.article, TIME_RULE.paragraph, None, graph.basis_on(TIME_RULE.basis, day)))
     return ViolationDecision(status=status, status_zh=STATUS_ZH[status], items=items, item_numbers=numbers,
                              primary_item=primary, basis_as_of=act_day or day, time_rule=time_rule)
+
+
+UNDETERMINED = "violations.undetermined"  # the fact (facts.py) the Art. 11 and Art. 14 tables read
+
+
+def undetermined(missing: list[MissingFact]) -> bool:
+    """For a run with no item: whether a missing fact alone could make one (a suspected act, Art. 11(三))."""
+    return any("items" in a.changes for m in missing for a in m.alternatives)
 
 
 def at_act_time(now: Run, then: Run, tables: tuple[ResolvedTable, ...], graph: RuleGraph,

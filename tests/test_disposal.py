@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from . import strategies
 
 STAGES = st.sampled_from(["planned", "under_construction", "completed"])
+SUSPECTED_ACTIONS = ["initial_verification", "collect_evidence", "ledger_entry", "follow_up"]
+MINERAL_KINDS = {"exploration", "mining", "quarrying", "sand_digging"}  # the acts item (六) can make unlicensed
 
 
 def test_stop_and_notice_follow_the_violation_and_stage(ruleset):
@@ -23,8 +25,10 @@ def test_stop_and_notice_follow_the_violation_and_stage(ruleset):
         assert (decision.disposal.notice is not None) == (found and stage == "under_construction")
         assert ("halt_approvals" in actions) == ("written_notice" in actions)
         assert actions.count("ledger_entry") == 1
-        if not found:
-            assert actions == ["ledger_entry"] and decision.disposal.verification_checklist == []
+        if not found:  # Art. 11(三)–(五): a suspected act is verified and followed up, not stopped
+            suspected = decision.violations.status == "undetermined"
+            assert actions == (SUSPECTED_ACTIONS if suspected else ["ledger_entry"])
+            assert bool(decision.disposal.verification_checklist) == suspected
         orders = [a.order for a in decision.disposal.actions]
         assert orders == list(range(1, len(orders) + 1))
 
@@ -38,15 +42,19 @@ GENERAL_CHECKS = ["offender", "project_name", "site_location", "area", "land_use
 def test_every_violation_gets_every_initial_check_of_art_11_3(ruleset):
     # Art. 11(三): 应当对涉嫌违法主体、项目名称、用地位置、面积、用途、审批和施工进展情况、
     # 无证勘查或者开采矿产资源等情况
-    # 进行初步核查 — for any act found; the mineral facts only where item (六) is found.
+    # 进行初步核查 — for any act found, a suspected one (status undetermined) included; the mineral
+    # facts where item (六) is found, or for a suspected act of exploration or extraction.
     @given(strategies.observations(ruleset))
     def check(observation):
         decision = ruleset.evaluate(observation)
         checks = decision.disposal.verification_checklist
-        if decision.violations.items:
-            assert checks[:7] == GENERAL_CHECKS
-            assert ("mineral_activity" in checks) == (6 in decision.violations.item_numbers)
-        else:
+        status = decision.violations.status
+        if status == "no_violation":
             assert checks == []
+        else:
+            assert checks[:7] == GENERAL_CHECKS
+            mineral = 6 in decision.violations.item_numbers if status == "violation" else \
+                observation.get("activity", {}).get("kind") in MINERAL_KINDS
+            assert ("mineral_activity" in checks) == mineral
 
     check()

@@ -254,6 +254,40 @@ def test_more_area_or_ore_never_removes_transfer_or_special_report(case: dict[st
         assert bigger and set(special[0].criteria) <= set(bigger[0].criteria)
 
 
+@given(observations(RULESET))
+@settings(max_examples=60)
+def test_the_violation_facts_condition_follows_the_art_9_status(observation: dict[str, Any]) -> None:
+    """Art. 14 ¶2 有违反…法律法规的事实: met for a violation, failed only when no missing fact could make
+    one; a suspected act (status undetermined) leaves it, and whether a violation was found, unknown."""
+    decision = RULESET.evaluate(observation)
+    assert decision.escalation is not None
+    status = decision.violations.status
+    condition = next(c.status for c in decision.escalation.filing.conditions if c.condition == "violation_facts")
+    assert condition == {"violation": "met", "no_violation": "failed", "undetermined": "unknown"}[status]
+    assert decision.escalation.violation_found == {"violation": True, "no_violation": False}.get(status)
+    if status == "undetermined":  # nor is it filed or transferred on a suspicion
+        assert decision.escalation.filing.decision != "file" and not decision.escalation.transfer.suspected
+
+
+def test_a_case_left_to_the_art_9_table_is_suspected_where_a_missing_fact_decides_its_item() -> None:
+    # mining with the licence's status unknown: item (六) or nothing, depending on the licence
+    observation = {"observed_at": T0.isoformat(), "activity": {"kind": "mining", "stage": "completed"},
+                   "land": {"land_class": "unused_land", "approval": "approved"}, "party": {"identified": True}}
+    statuses = {}
+    for items in (None, [], ["i6"]):
+        decision = RULESET.evaluate_case({"id": "U", "unit_kind": "resource_station", "observation": observation,
+                                          "violation_items": items, "events": _events(["discovered"])})
+        statuses[None if items is None else tuple(items)] = next(
+            c.status for c in decision.filing.conditions if c.condition == "violation_facts")
+    assert statuses == {None: "unknown", (): "failed", ("i6",): "met"}
+    licensed = {**observation, "permits": {"mining_licence": {"status": "valid", "within_boundary": True,
+                                                              "mineral_matches": True}}}
+    decision = RULESET.evaluate_case({"id": "L", "unit_kind": "resource_station", "observation": licensed,
+                                      "events": _events(["discovered"])})
+    assert decision.filing.conditions[1].condition == "violation_facts"
+    assert decision.filing.conditions[1].status == "failed"  # licensed: no missing fact could make it one
+
+
 # ---- reports ---------------------------------------------------------------------
 
 

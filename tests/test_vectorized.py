@@ -47,8 +47,13 @@ def test_batch_runs_see_the_facts_that_need_parameters(ruleset):
     (run,) = batch_run(ruleset, [observation])
     assert run.values["quantities.forest_line_ratio"] is not None and run.values["limitation.within"] is True
     decision = ruleset.evaluate(observation)
-    assert run.values[f"{escalation.FILING}.decision"] == decision.escalation.filing.decision
+    conditions = {c.condition: c.status for c in decision.escalation.filing.conditions}
+    assert conditions["within_limitation"] == "met"
+    assert "within_limitation" in run.values[f"{escalation.CONDITIONS}.met"]
     assert sorted(run.values[f"{escalation.TRANSFER}.crime"] or ()) == decision.escalation.transfer.crimes
+    # no item, and the batch tries no missing facts: whether the act is suspected is left unknown
+    assert decision.violations.status == "no_violation" and conditions["violation_facts"] == "failed"
+    assert run.values["violations.undetermined"] is None and run.values["finding.finding"] is None
 
 
 def test_batch_run_spans_as_of_periods_in_input_order(ruleset):
