@@ -148,6 +148,28 @@ def test_the_suggested_counterfactual_applied_reaches_the_next_grade(data):
         assert best.final_score < target.target_score
 
 
+@settings(max_examples=60)
+@given(inputs)
+def test_the_counterfactual_asks_for_no_change_it_does_not_need(data):
+    # "the smallest rise": without any one of its changes, or with its last change a step (1e-4) smaller,
+    # the unit stays below the target line
+    result = assess(RULESET, data)
+    target = result.next_grade
+    if target is None or not target.reachable:
+        assert target is None or not target.changes or target.changes[-1].to_rate == 1.0
+        return
+    applied = {c.indicator: c.to_rate for c in target.changes}
+    assert assess(RULESET, {**data, "what_if": applied}).final_score >= target.target_score
+    for change in target.changes:
+        without = {k: v for k, v in applied.items() if k != change.indicator}
+        assert assess(RULESET, {**data, "what_if": without}).final_score < target.target_score
+    last = target.changes[-1]
+    smaller = round(max(last.from_rate, last.to_rate - 1e-4), 4)
+    if smaller > last.from_rate:
+        after = assess(RULESET, {**data, "what_if": {**applied, last.indicator: smaller}})
+        assert after.final_score < target.target_score
+
+
 @settings(max_examples=40)
 @given(inputs)
 def test_the_next_grade_is_the_one_above_the_grade(data):

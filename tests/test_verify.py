@@ -231,3 +231,24 @@ def test_a_counts_representative_values_are_whole_one_per_cell():
     assert count.type.integer and not FACTS["quantities.forest_line_ratio"].type.integer
     values = unknowns.representatives(tables, count)
     assert values and all(type(v) is int for v in values)
+
+
+def test_a_rule_whose_tests_contradict_never_matches_and_is_named(tmp_path):
+    classes = "[permanent_basic_farmland, ordinary_cultivated_land, forest_public_welfare, forest_commercial, " \
+              "grassland, other_agricultural, construction_land, unused_land]"
+    never = FARMLAND.replace("id: farmland", "id: nowhere").replace(
+        "land.land_class: permanent_basic_farmland", f"land.land_class: {{not: {classes}}}")
+    _, report = _check(tmp_path, "first", FARMLAND + never)
+    (found,) = _findings(report, "rule-never-matches")
+    assert found["severity"] == "warning" and found["rules"] == ["nowhere"] and found["witness"] is None
+    _, clean = _check(tmp_path, "first", FARMLAND)
+    assert not _findings(clean, "rule-never-matches")
+
+
+def test_a_parameter_read_with_another_dimension_does_not_load(tmp_path):
+    # a distance tested against an area line: the loader types each use, so `check` stops at it (exit 2)
+    wrong = NEAR.replace("$national_road_buffer", "$crime342_pbf_area")
+    _, report = _check(tmp_path, "first", wrong)
+    (found,) = [f for f in report.data["findings"] if f["severity"] == "error"]
+    assert found["code"] == "ruleset-error" and report.exit_code == 2
+    assert "parameter 'crime342_pbf_area' has dimension area; this input needs length" in found["message"]

@@ -181,47 +181,32 @@ def analyse_graph(graph: RuleGraph, effective: dt.date, *more: RuleGraph) -> lis
 
 
 def parameter_findings(graph: RuleGraph, *more: RuleGraph) -> list[Finding]:
-    """Unused parameters, and parameters read with two different dimensions.
+    """Unused parameters. (One read with another dimension than its unit never loads: the loader types
+    every use, a ``ruleset-error``.)
 
     A parameter counts as used when a table reads it (``$name``), names it as an output
     value (a deadline table naming its deadline parameter), another parameter sums it
     (``sum_of``), or it declares the function that reads it (``used_by``). ``more`` are
     the ruleset's other graphs (record contexts), which share its parameters.
     """
-    used: dict[str, set[str | None]] = {}
-    named: set[str] = set()
+    used: set[str] = set()
     for param in graph.parameters.values():
-        named.update(param.sum_of)
+        used.update(param.sum_of)
         if param.used_by:
-            named.add(param.name)
+            used.add(param.name)
     for table in (t for g in (graph, *more) for t in g.tables):
         for rule in table.rules:
-            for name, test in rule.tests:
+            for _, test in rule.tests:
                 bounds = (test.low, test.high) if isinstance(test, IntervalTest) else ()
-                for bound in bounds:
-                    if bound is not None and bound.param:
-                        type_def = table.input_type(name)
-                        used.setdefault(bound.param, set()).add(
-                            type_def.dimension if type_def.kind == Kind.QUANTITY else None)
-            outputs = list(rule.outputs) + list(table.default or ())
-            for name, value in outputs:
+                used.update(bound.param for bound in bounds if bound is not None and bound.param)
+            for _, value in list(rule.outputs) + list(table.default or ()):
                 if value.param:
-                    type_def = table.output_type(name)
-                    used.setdefault(value.param, set()).add(
-                        type_def.dimension if type_def.kind == Kind.QUANTITY else None)
+                    used.add(value.param)
                 elif isinstance(value.literal, str) and value.literal in graph.parameters:
-                    named.add(value.literal)
-    findings = []
-    for name, param in sorted(graph.parameters.items()):
-        where = param.position
-        if name not in used and name not in named:
-            findings.append(Finding(WARNING, "unused-parameter", f"parameter {name!r} is read by no table",
-                                    where.file, where.line, fix="remove it, or note the function that reads it"))
-        elif name in used and len(used[name] - {param.dimension}) > 0:
-            findings.append(Finding(ERROR, "unit-mismatch", f"parameter {name!r} ({param.dimension or 'number'}) "
-                                    f"is read as {', '.join(sorted(str(d) for d in used[name]))}",
-                                    where.file, where.line, fix="give the parameter the unit its readers expect"))
-    return findings
+                    used.add(value.literal)
+    return [Finding(WARNING, "unused-parameter", f"parameter {name!r} is read by no table", param.position.file,
+                    param.position.line, fix="remove it, or note the function that reads it")
+            for name, param in sorted(graph.parameters.items()) if name not in used]
 
 
 # ---- clause coverage ----------------------------------------------------------
