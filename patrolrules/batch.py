@@ -1,11 +1,13 @@
 """Many observations at once: the same table results as evaluating each one, column-wise.
 
-``batch_run`` is the entry point for analysts' batches (``whatif``): it validates
-every observation first (one ``InputError`` listing every problem, with the row
-index in each path — never a partial result), groups rows by as-of period, and
-runs each group through ``engine.vectorized.run_many``. Memory: the result holds
-one ``Run`` (every fact and table output of the row) per observation, a few KiB
-each; callers with millions of rows should call it chunk by chunk.
+``batch_run`` runs the tables for many observations at once — the runs only: no
+missing facts are tried and no ``Decision`` is built (``Ruleset.evaluate_many``
+gives whole decisions, one ``evaluate`` per row). It validates every observation
+first (one ``InputError`` listing every problem, with the row index in each path
+— never a partial result), groups rows by as-of period, and runs each group
+through ``engine.vectorized.run_many``. Memory: the result holds one ``Run``
+(every fact and table output of the row) per observation, a few KiB each;
+callers with millions of rows should call it chunk by chunk.
 """
 
 from __future__ import annotations

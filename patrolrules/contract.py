@@ -19,7 +19,7 @@ from typing import Any
 
 from . import units
 from .assessment import INDICATORS
-from .disposal import ACTION_NAMES, CHECK_NAMES, NOTICE_NAMES
+from .disposal import ACTION_NAMES, CHECK_NAMES, FOUND, NOTICE_NAMES
 from .engine.tables import OutputValue, Parameter, RuleGraph, Table
 from .errors import RuleProblem
 from .escalation import CALENDAR_DEADLINES, NAMES_ZH
@@ -52,6 +52,7 @@ READS: dict[str | None, tuple[Reads, ...]] = {
         Reads("zone_kinds", ("tier",), {"tier": TIER_ZH, "zone": VALUE_LABELS_ZH}, default=("tier",)),
         Reads("patrol_expectation", known={"patrol_modes": VALUE_LABELS_ZH}),
         Reads("violations", ("item",), {"item": _ITEMS, "form": FORMS}),
+        Reads("finding", ("finding",), {"finding": FOUND}),
         Reads("verification_checklist", ("check",), {"check": CHECK_NAMES}),
         Reads("disposal_actions", ("action",), {"action": ACTION_NAMES}),
         Reads("stop_notice", ("notice",), {"notice": NOTICE_NAMES}),

@@ -11,6 +11,8 @@ from .decision import CitationOut, DisposalDecision, RequiredAction, StopNotice
 from .engine.compiled import Run
 from .engine.tables import Citation
 
+FINDING = "finding"  # Art. 11(三)/(四): what the patrol found, and whether it is a violation
+FOUND = {"violation": True, "suspected": None, "none": False}
 ACTIONS = "disposal_actions"
 CHECKLIST = "verification_checklist"
 NOTICE = "stop_notice"

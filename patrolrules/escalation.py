@@ -32,6 +32,7 @@ from .decision import (
     TransferOut,
     _Out,
 )
+from .disposal import FINDING, FOUND
 from .engine import compiled
 from .engine.compiled import Run, TableResult
 from .engine.tables import Citation, MemberTest, Rule, RuleGraph
@@ -270,7 +271,7 @@ def _number(value: Any) -> str:
 
 def _violation_found(run: Run) -> bool | None:
     # Art. 11 finding (from the Art. 9 items, or those a case record pins): unknown for a suspected act
-    return {"violation": True, "none": False}.get(str(run.values.get("finding.finding")))
+    return FOUND.get(str(run.values[f"{FINDING}.finding"]))
 
 
 def _recipients(ruleset: Ruleset, run: Run) -> list[RecipientOut]:
@@ -497,13 +498,13 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
 
     if pinned is not None:  # the record establishes the items, or that there are none
         facts[violations.UNDETERMINED] = False
+        run = run_with(facts)
     else:  # as Ruleset.evaluate: with no item found, is the act suspected? (Arts. 11(三), 14 ¶2)
         first = run_with(facts)
-        if not first.values[violations.SUMMARY_VALUE]:
-            facts[violations.UNDETERMINED] = violations.undetermined(
-                ruleset._missing(observation, day, period, "native", facts, first))
-
-    run = _cited_on_event_days(ruleset, run_with(facts), parsed, day, facts, pinned)
+        run = ruleset._settled(observation, day, period, "native", facts, first,
+                               [] if first.values[violations.SUMMARY_VALUE] else
+                               ruleset._missing(observation, day, period, "native", facts, first))
+    run = _cited_on_event_days(ruleset, run, parsed, day, facts, pinned)
     graph = ruleset.graph
     last_at = parsed.events[-1].at
     history = []

@@ -257,8 +257,8 @@ def test_more_area_or_ore_never_removes_transfer_or_special_report(case: dict[st
 @given(observations(RULESET))
 @settings(max_examples=60)
 def test_the_violation_facts_condition_follows_the_art_9_status(observation: dict[str, Any]) -> None:
-    """Art. 14 ¶2 有违反…法律法规的事实: met for a violation, failed only when no missing fact could make
-    one; a suspected act (status undetermined) leaves it, and whether a violation was found, unknown."""
+    """Art. 14 ¶2 有违反…法律法规的事实: met for a violation, failed only when no single missing fact could
+    make one; a suspected act (status undetermined) leaves it, and whether a violation was found, unknown."""
     decision = RULESET.evaluate(observation)
     assert decision.escalation is not None
     status = decision.violations.status
