@@ -288,6 +288,21 @@ def test_a_case_left_to_the_art_9_table_is_suspected_where_a_missing_fact_decide
     assert decision.filing.conditions[1].status == "failed"  # licensed: no missing fact could make it one
 
 
+STOP_DUTIES = {"oral_stop", "serve_written_notice", "suspend_approvals", "reinspect"}  # Art. 13
+
+
+@given(cases())
+@settings(max_examples=40)
+def test_a_case_established_as_no_violation_owes_no_stop(case: dict[str, Any]) -> None:
+    """Art. 13 stops a violation: a record that establishes none (violation_items []) owes no stop, notice,
+    halted approvals or re-inspection, nor filing or transfer; every other duty is the same case's with an item."""
+    none = {o.duty for o in RULESET.evaluate_case({**case, "violation_items": []}).obligations}
+    found = {o.duty for o in RULESET.evaluate_case({**case, "violation_items": ["i1"]}).obligations}
+    assert none == found - STOP_DUTIES - {"file_case", "decide_transfer", "hand_over_to_police"}
+    if case["events"][-1]["kind"] == "discovered":
+        assert "oral_stop" in found and "oral_stop" not in none
+
+
 # ---- reports ---------------------------------------------------------------------
 
 
