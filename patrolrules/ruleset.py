@@ -131,6 +131,12 @@ class _Period:
             return self.matcher.run(facts)
         return compiled.run(self.tables, self.matcher, facts)
 
+    def rerun(self, base: Run, facts: Mapping[str, Any], changed: Mapping[str, Any]) -> Run:
+        """``run({**facts, **changed})``; the generated matcher recomputes only the tables whose inputs changed."""
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.rerun(base, facts, changed)
+        return compiled.run(self.tables, self.matcher, {**facts, **changed})
+
     def what_ifs(self, base: Run, facts: Mapping[str, Any], name: str, choices: Sequence[Any],
                  look: Callable[[Run], T]) -> list[T]:
         """``look`` at the run with ``name`` = each choice: only the closure's tables are recomputed (the
@@ -262,7 +268,10 @@ class Ruleset:
         is suspected (``violations.undetermined``, put in ``facts``: Arts. 11(三), 14 ¶2)."""
         if result.values[violations.SUMMARY_VALUE]:
             return result
-        facts[violations.UNDETERMINED] = violations.undetermined(missing)
+        changed = {violations.UNDETERMINED: violations.undetermined(missing)}
+        facts.update(changed)
+        if observation.act_ended_on is None:  # decided as of ``day`` alone: only the tables reading it run again
+            return period.rerun(result, facts, changed)
         return self._run(observation, day, period, engine, facts)
 
     def facts_of(self, observation: Observation, day: dt.date) -> dict[str, Any]:
