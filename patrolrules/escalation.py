@@ -481,7 +481,6 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     period = ruleset._period(day, "native", "events.0.at")  # rules as of the discovery
     facts = ruleset.facts_of(observation, day)
     facts.update({
-        "case.no_violation": parsed.violation_items == frozenset(),
         "case.liability_exempt": parsed.liability_exempt,
         "case.within_jurisdiction": parsed.within_jurisdiction,
         "case.minor_and_corrected": parsed.minor_and_corrected,

@@ -136,9 +136,6 @@ DERIVED.update({
     "case.filed": (TypeDef(Kind.BOOLEAN), _supplied, "the case has been filed (立案): its history reached `filed`"),
     "case.transferred": (TypeDef(Kind.BOOLEAN), _supplied,
                          "the case has been handed to the judicial organs: its history reached `transferred`"),
-    # Art. 13: only a violation is stopped. A record that establishes none (violation_items: []) owes no stop.
-    "case.no_violation": (TypeDef(Kind.BOOLEAN), _supplied,
-                          "the case record establishes there is no violation (`violation_items: []`)"),
     "case.liability_exempt": (TypeDef(Kind.BOOLEAN), _supplied, "no liability attaches (立案 condition)"),
     "case.within_jurisdiction": (TypeDef(Kind.BOOLEAN), _supplied, "the bureau has jurisdiction (立案 condition)"),
     "case.minor_and_corrected": (TypeDef(Kind.BOOLEAN), _supplied,

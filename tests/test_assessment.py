@@ -160,6 +160,11 @@ def test_the_counterfactual_asks_for_no_change_it_does_not_need(data):
         return
     applied = {c.indicator: c.to_rate for c in target.changes}
     assert assess(RULESET, {**data, "what_if": applied}).final_score >= target.target_score
+    # every point of rate is worth its weight: no heavier indicator with room left was passed over
+    weight = {i.indicator: i.weight for i in result.indicators}
+    lightest = min(weight[c.indicator] for c in target.changes)
+    assert all(weight[i.indicator] <= lightest for i in result.indicators
+               if i.indicator not in applied and (i.rate or 0) < 1 and i.weight > 0)
     for change in target.changes:
         without = {k: v for k, v in applied.items() if k != change.indicator}
         assert assess(RULESET, {**data, "what_if": without}).final_score < target.target_score

@@ -3,13 +3,14 @@ an ongoing one gets exactly one written notice; no violation, no stop."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from . import strategies
 
 STAGES = st.sampled_from(["planned", "under_construction", "completed"])
 SUSPECTED_ACTIONS = ["initial_verification", "collect_evidence", "ledger_entry", "follow_up"]
+DAY = {"observed_at": "2024-06-01T10:00:00+08:00"}
 MINERAL_KINDS = {"exploration", "mining", "quarrying", "sand_digging"}  # the acts item (六) can make unlicensed
 
 
@@ -45,6 +46,10 @@ def test_every_violation_gets_every_initial_check_of_art_11_3(ruleset):
     # 进行初步核查 — for any act found, a suspected one (status undetermined) included; the mineral
     # facts for exploration or extraction found, whichever item (e.g. (四) on basic farmland).
     @given(strategies.observations(ruleset))
+    @example({**DAY, "land": {"land_class": "permanent_basic_farmland"}, "activity": {"kind": "mining"}})  # (四)
+    @example({**DAY, "land": {"land_class": "unused_land", "approval": "approved"},
+              "activity": {"kind": "quarrying"}})  # licence unknown: suspected
+    @example({**DAY, "land": {"land_class": "unused_land", "approval": "approved"}, "activity": {"kind": "kiln"}})
     def check(observation):
         decision = ruleset.evaluate(observation)
         checks = decision.disposal.verification_checklist

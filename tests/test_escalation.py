@@ -288,19 +288,29 @@ def test_a_case_left_to_the_art_9_table_is_suspected_where_a_missing_fact_decide
     assert decision.filing.conditions[1].status == "failed"  # licensed: no missing fact could make it one
 
 
-STOP_DUTIES = {"oral_stop", "serve_written_notice", "suspend_approvals", "reinspect"}  # Art. 13
+# Art. 13 ¶2–3: the duty each case state owes for a confirmed violation
+STOP_DUTIES = {"oral_stop": {"discovered"}, "serve_written_notice": {"discovered", "oral_stopped"},
+               "suspend_approvals": {"notice_served"}, "reinspect": {"oral_stopped", "notice_served", "halted"}}
 
 
-@given(cases())
-@settings(max_examples=40)
-def test_a_case_established_as_no_violation_owes_no_stop(case: dict[str, Any]) -> None:
-    """Art. 13 stops a violation: a record that establishes none (violation_items []) owes no stop, notice,
-    halted approvals or re-inspection, nor filing or transfer; every other duty is the same case's with an item."""
-    none = {o.duty for o in RULESET.evaluate_case({**case, "violation_items": []}).obligations}
-    found = {o.duty for o in RULESET.evaluate_case({**case, "violation_items": ["i1"]}).obligations}
-    assert none == found - STOP_DUTIES - {"file_case", "decide_transfer", "hand_over_to_police"}
-    if case["events"][-1]["kind"] == "discovered":
-        assert "oral_stop" in found and "oral_stop" not in none
+@given(cases(), st.sampled_from(["under_construction", "completed", None]),
+       st.sampled_from([["i1"], ["i4", "i6"], [], None]))
+@settings(max_examples=60)
+def test_only_a_confirmed_violation_is_stopped(case: dict[str, Any], stage: str | None,
+                                               items: list[str] | None) -> None:
+    """Arts. 11(四), 13: a case is stopped, noticed, its approvals halted and the site re-inspected only for
+    a confirmed violation — the items its record establishes, or those the Art. 9 table finds (``null``);
+    established as none (``[]``) or only suspected, none of these duties."""
+    case["observation"]["activity"]["stage"] = stage
+    decision = RULESET.evaluate_case({**case, "violation_items": items})
+    duties = {o.duty for o in decision.obligations}
+    confirmed = next(c.status for c in decision.filing.conditions if c.condition == "violation_facts") == "met"
+    found = RULESET.evaluate(case["observation"]).violations.status == "violation"  # what Art. 9 finds alone
+    assert confirmed == (bool(items) if items is not None else found)
+    for duty, states in STOP_DUTIES.items():
+        owed = confirmed and decision.state in states and (duty != "serve_written_notice" or
+                                                           stage == "under_construction")
+        assert (duty in duties) == owed, (duty, decision.state, confirmed)
 
 
 # ---- reports ---------------------------------------------------------------------

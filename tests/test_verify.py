@@ -252,3 +252,14 @@ def test_a_parameter_read_with_another_dimension_does_not_load(tmp_path):
     (found,) = [f for f in report.data["findings"] if f["severity"] == "error"]
     assert found["code"] == "ruleset-error" and report.exit_code == 2
     assert "parameter 'crime342_pbf_area' has dimension area; this input needs length" in found["message"]
+
+
+def test_an_output_given_a_parameter_of_another_dimension_does_not_load(tmp_path):
+    # an area line as the value of a length output: refused at load, like a test against it
+    table = HEAD.format(policy="first").replace("out: {type: enum, values: [a, b, c]}",
+                                                "out: {type: quantity, dimension: length}")
+    rules = FARMLAND.replace("then: {out: b}", "then: {out: $crime342_pbf_area}")
+    report = ci.check(with_tables(copy_bundled(tmp_path), table + rules))
+    (found,) = [f for f in report.data["findings"] if f["severity"] == "error"]
+    assert found["code"] == "ruleset-error" and report.exit_code == 2
+    assert "output 'out': parameter 'crime342_pbf_area' has dimension area; expected length" in found["message"]
