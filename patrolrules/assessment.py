@@ -290,8 +290,7 @@ def _in_period(day: dt.date | None, period: Period) -> bool:
 
 
 def _entries(data: AssessmentInput) -> list[LedgerEntry]:
-    return [e for e in data.ledger or () if e.patrol_time and _in_period(e.patrol_time.date(),
-                                                                           data.period)]
+    return [e for e in data.ledger or () if e.patrol_time and _in_period(e.patrol_time.date(), data.period)]
 
 
 def _area_frequency(plan: AnnualPlan, index: int) -> float | None:

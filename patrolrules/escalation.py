@@ -271,7 +271,7 @@ def _number(value: Any) -> str:
 
 def _violation_found(run: Run) -> bool | None:
     # Art. 11 finding (from the Art. 9 items, or those a case record pins): unknown for a suspected act
-    return FOUND.get(str(run.values[f"{FINDING}.finding"]))
+    return FOUND.get(run.values[f"{FINDING}.finding"])
 
 
 def _recipients(ruleset: Ruleset, run: Run) -> list[RecipientOut]:

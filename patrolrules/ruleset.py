@@ -350,7 +350,7 @@ class Ruleset:
                   missing: list[MissingFact]) -> Decision:
         zone = zones.zone_decision(result, self.cite)
         found = violations.violation_decision(result, self._graph, day, observation.activity.other_provision,
-                                              self.cite, self.basis, missing, result.act_days.get(violations.TABLE))
+                                              self.cite, self.basis, result.act_days.get(violations.TABLE))
         trace = self._trace(period, result)
         citations = {f.citation.ref_en: f.citation for f in trace}
         return Decision(

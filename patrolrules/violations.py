@@ -56,9 +56,10 @@ TIME_RULE = Citation(9, 1, None, ("APL-37",))
 
 def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str | None,
                        cite: Callable[[Citation], CitationOut], basis: Callable[[Citation], list[BasisOut]],
-                       missing: list[MissingFact], act_day: dt.date | None = None) -> ViolationDecision:
-    """The Art. 9 decision from the evaluated tables; ``act_day``: the day whose law the items' legal
-    bases are, when not ``day`` (``at_act_time``)."""
+                       act_day: dt.date | None = None) -> ViolationDecision:
+    """The Art. 9 decision from the evaluated tables (with ``violations.undetermined`` worked out when no item
+    is found: ``Ruleset._settled``); ``act_day``: the day whose law the items' legal bases are, when not
+    ``day`` (``at_act_time``)."""
     table = graph.table(TABLE)
     result = run.results[TABLE]
     merged: dict[int, dict[str, Any]] = {}
@@ -98,7 +99,7 @@ def violation_decision(run: Run, graph: RuleGraph, day: dt.date, provision: str 
     numbers = [i.item for i in items]
     precedence = [int(n) for n in graph.parameters[PRECEDENCE].at(day)]
     primary = next((n for n in precedence if n in numbers), None)
-    status = "violation" if items else "undetermined" if undetermined(missing) else "no_violation"
+    status = "violation" if items else "undetermined" if run.values.get(UNDETERMINED) else "no_violation"
     time_rule = [] if act_day is None else \
         basis(Citation(TIME_RULE.article, TIME_RULE.paragraph, None, graph.basis_on(TIME_RULE.basis, day)))
     return ViolationDecision(status=status, status_zh=STATUS_ZH[status], items=items, item_numbers=numbers,
