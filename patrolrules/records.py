@@ -615,25 +615,25 @@ def _status_text(observation: Observation) -> str | None:
 
 def ledger_entry_from(observation: Observation | Mapping[str, Any], decision: Decision, *,
                       patrol_staff: tuple[str, ...] | None = None, route: str | None = None,
-                      inspected_items: tuple[str, ...] | None = None, stop_effect: StopEffect | None = None,
+                      inspected_items: tuple[str, ...] | None = None,
+                      stop_measures: tuple[StopMeasure, ...] | None = None, stop_effect: StopEffect | None = None,
                       follow_up: str | None = None, entered_into_system: dt.datetime | None = None,
                       evidence: tuple[str, ...] = ()) -> LedgerEntry:
     """A ledger entry pre-filled from an observation and its decision; what neither knows stays unrecorded.
 
-    Keyword arguments supply what the patrol knows but the observation does not carry.
+    Keyword arguments supply what the patrol knows but the observation does not carry. The decision
+    says which stop measures are *owed* (``stop_measures_owed``), not which were *taken*: the measures,
+    the notice served and the stop's effect stay unrecorded until ``stop_measures`` records them, so an
+    unedited draft never claims a measure nobody took (Art. 24(五) 弄虚作假) and the validator names them.
     """
     from .ruleset import parse_observation
 
     obs = parse_observation(observation)
-    finding, items, notice = _finding(decision)
+    finding, items, _ = _finding(decision)
     location = _location(obs)
     found = finding != LedgerFinding.none
-    measures: tuple[StopMeasure, ...] = ()
-    if finding == LedgerFinding.violation:
-        measures = (StopMeasure.oral_stop,)  # Art. 13 ¶2: every violation is stopped orally
-        if notice is not None:  # Art. 13 ¶3: an ongoing act gets the notice and approvals are halted
-            measures += (StopMeasure(notice.value), StopMeasure.suspend_approvals)
-        measures += (StopMeasure.report_upward,)  # Art. 11(四): 同时向上级报告
+    measures = tuple(stop_measures or ())
+    served = [NoticeType(m.value) for m in measures if m.value in NoticeType.__members__]
     project = obs.project_name or obs.party.name
     inspected = inspected_items if inspected_items is not None else tuple(
         p for p in (obs.project_name, _label(obs.activity.kind) if obs.activity.kind else None, obs.site.address) if p)
@@ -668,16 +668,30 @@ def ledger_entry_from(observation: Observation | Mapping[str, Any], decision: De
         location=location if found else None,
         violation_status=_status_text(obs) if found else None,
         stop_measures=measures,
-        stop_effect=(stop_effect or StopEffect.pending) if finding == LedgerFinding.violation else None,
+        stop_effect=stop_effect or (StopEffect.pending if measures and finding == LedgerFinding.violation else None),
         follow_up=(follow_up or default_follow_up.get(finding)) if found else None,
         initial_check=check,
         longitude=obs.site.longitude,
         latitude=obs.site.latitude,
         zone_tier=decision.zone.tier,
         item_codes=items,
-        notice_type=notice,
+        notice_type=served[0] if served else None,
         entered_into_system=entered_into_system,
     )
+
+
+def stop_measures_owed(decision: Decision) -> tuple[StopMeasure, ...]:
+    """The stop measures a decision owes, in the ledger's words: for a confirmed violation the oral stop
+    (Art. 13 ¶2), for an act going on the written notice and the halted approvals (Art. 13 ¶3), and the
+    report to the superior (Art. 11(四) 同时向上级报告); none for a suspicion or no violation.
+
+    Pass them to ``ledger_entry_from(..., stop_measures=...)`` once the patrol has taken them.
+    """
+    finding, _, notice = _finding(decision)
+    if finding != LedgerFinding.violation:
+        return ()
+    served = (StopMeasure(notice.value), StopMeasure.suspend_approvals) if notice is not None else ()
+    return (StopMeasure.oral_stop, *served, StopMeasure.report_upward)
 
 
 VALIDATORS: dict[str, Callable[..., Validation]] = {

@@ -20,6 +20,7 @@ from patrolrules.records import (
     LedgerFinding,
     StopMeasure,
     ledger_entry_from,
+    stop_measures_owed,
     validate_ledger,
     validate_team,
 )
@@ -59,7 +60,8 @@ ENTERED = dt.datetime(2024, 6, 1, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=8
 def test_a_ledger_entry_built_from_any_decision_validates(observation, status, notice):
     observation = _complete(observation)
     decision = _as_decision(RULESET.evaluate(observation), status, notice)
-    entry = ledger_entry_from(observation, decision, entered_into_system=ENTERED)
+    entry = ledger_entry_from(observation, decision, stop_measures=stop_measures_owed(decision),
+                              entered_into_system=ENTERED)
     result = validate_ledger(RULESET, entry, as_of=ENTERED.date())
     assert result.valid, [p.message for p in result.problems]
     # and the entry says what the decision said (Arts. 11(四), 13)
@@ -85,7 +87,8 @@ def test_the_real_decision_of_an_ongoing_violation_prefills_its_notice_and_halte
                              "activity": {"kind": "building", "structure": "building", "stage": "under_construction"}})
     decision = RULESET.evaluate(observation)
     assert decision.violations.status == "violation" and decision.disposal.notice is not None
-    entry = ledger_entry_from(observation, decision, entered_into_system=ENTERED)
+    entry = ledger_entry_from(observation, decision, stop_measures=stop_measures_owed(decision),
+                              entered_into_system=ENTERED)
     assert entry.notice_type is not None and entry.notice_type.value == decision.disposal.notice.type
     assert {StopMeasure(entry.notice_type.value), StopMeasure.suspend_approvals} <= set(entry.stop_measures)
     assert validate_ledger(RULESET, entry, as_of=ENTERED.date()).valid
@@ -97,7 +100,27 @@ def test_what_the_observation_does_not_know_stays_unrecorded_and_is_reported():
     entry = ledger_entry_from(observation, decision)
     paths = [p.path for p in validate_ledger(RULESET, entry).problems]
     assert paths == ["patrol_staff", "route", "inspected_items", "offender_or_project", "location",
-                     "violation_status", "initial_check"]
+                     "violation_status", "stop_measures", "stop_effect", "initial_check"]
+
+
+def test_a_draft_entry_never_records_as_taken_a_stop_measure_the_patrol_has_not_confirmed():
+    # The decision says what is owed (Arts. 11(四), 13); the ledger records what was done (Art. 10 ¶2), and a
+    # draft claiming untaken measures would be 弄虚作假 (Art. 24(五)): they stay unrecorded and are named.
+    observation = _complete({"observed_at": "2024-06-01T10:00:00+08:00",
+                             "land": {"land_class": "permanent_basic_farmland", "approval": "none"},
+                             "activity": {"kind": "building", "structure": "building", "stage": "under_construction"}})
+    decision = RULESET.evaluate(observation)
+    draft = ledger_entry_from(observation, decision, entered_into_system=ENTERED)
+    assert draft.finding == LedgerFinding.violation
+    assert draft.stop_measures == () and draft.notice_type is None and draft.stop_effect is None
+    problems = validate_ledger(RULESET, draft, as_of=ENTERED.date()).problems
+    assert [p.path for p in problems] == ["stop_measures", "stop_effect"]
+    # only the oral stop taken so far: recorded as such, no notice claimed, and the effect pending
+    oral = ledger_entry_from(observation, decision, stop_measures=(StopMeasure.oral_stop, StopMeasure.report_upward),
+                             entered_into_system=ENTERED)
+    assert oral.notice_type is None and oral.stop_effect == "pending"
+    assert stop_measures_owed(decision) == (StopMeasure.oral_stop, StopMeasure(decision.disposal.notice.type),
+                                            StopMeasure.suspend_approvals, StopMeasure.report_upward)
 
 
 def test_the_entry_deadline_is_a_parameter():
