@@ -490,7 +490,8 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     facts.update(by_step[-1])  # the case as its last event leaves it
     # Items the case record establishes (e.g. after investigation) outrank what the
     # observation's facts alone let the Art. 9 table find.
-    pinned = None if parsed.violation_items is None else {"violations.item": frozenset(parsed.violation_items)}
+    record_items = None if parsed.violation_items is None else frozenset(i.value for i in parsed.violation_items)
+    pinned = None if record_items is None else {violations.SUMMARY_VALUE: record_items}
 
     def run_with(facts: dict[str, Any]) -> Run:
         return ruleset._at_act_time(observation, day, period, "native", facts,
@@ -524,7 +525,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special),
         trace=[*(Fired(table=TRANSITIONS, rule=step.rule, citation=step.citation, basis=[], inputs={
             "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})
-                 for step in history), *ruleset._trace(period, run)],
+                 for step in history), *ruleset._trace(period, run, record_items)],
     )
 
 

@@ -449,12 +449,18 @@ class Ruleset:
                 for k in citation.basis)
         return list(found)
 
-    def _trace(self, period: _Period, result: Run) -> list[Fired]:
+    def _trace(self, period: _Period, result: Run, record_items: frozenset[str] | None = None) -> list[Fired]:
+        """The rules that fired, table by table. ``record_items``: the Art. 9 items a case record establishes
+        (``evaluate_case``), which outrank the facts: of the Art. 9 rules only those finding one of them are
+        shown, then the record itself — a rule finding an item the record does not hold decided nothing."""
         fired = []
         values = result.values
         for position, resolved in enumerate(period.tables):
             found = result.results[resolved.table.id]
+            pinned = record_items if resolved.table.id == violations.TABLE else None
             for rule, outputs in found.fired():
+                if pinned is not None and outputs.get("item") not in pinned:
+                    continue
                 # keyed by the rule and outputs objects: an act's date brings rules (and criminal
                 # lines) resolved in its period, with that day's legal bases
                 static = period.fired.get((position, id(rule), id(outputs)))
@@ -467,6 +473,12 @@ class Ruleset:
                     outputs = {**outputs, **{name: list(outputs[name]) for name in lists}}
                 fired.append({"table": table_id, "rule": rule_id, "citation": cited, "basis": basis, "inputs": inputs,
                               "outputs": outputs, "note": note})
+            if pinned is not None:
+                items = sorted(pinned)
+                fired.append({"table": violations.TABLE, "rule": "case_record", "citation": self.cite(Citation(9)),
+                              "basis": [], "inputs": {"case.violation_items": items}, "outputs": {"item": items},
+                              "note": "the items the case record establishes (violation_items), which outrank "
+                                      "what the observation's facts alone show"})
         # One validation for the whole trace (a third cheaper than a Fired(...) per rule); pydantic copies
         # the basis list and the outputs dict into each new Fired (the lists in outputs are copied above),
         # so no container is shared; the models in them are frozen.

@@ -294,14 +294,17 @@ STOP_DUTIES = {"oral_stop": {"discovered"}, "serve_written_notice": {"discovered
 
 
 @given(cases(), st.sampled_from(["under_construction", "completed", None]),
-       st.sampled_from([["i1"], ["i4", "i6"], [], None]))
+       st.sampled_from([["i1"], ["i4", "i6"], [], None]),
+       st.sampled_from(["permanent_basic_farmland", "ordinary_cultivated_land", "construction_land", None]),
+       st.sampled_from(["none", "approved", None]))
 @settings(max_examples=60)
-def test_only_a_confirmed_violation_is_stopped(case: dict[str, Any], stage: str | None,
-                                               items: list[str] | None) -> None:
+def test_only_a_confirmed_violation_is_stopped(case: dict[str, Any], stage: str | None, items: list[str] | None,
+                                               land_class: str | None, approval: str | None) -> None:
     """Arts. 11(四), 13: a case is stopped, noticed, its approvals halted and the site re-inspected only for
     a confirmed violation — the items its record establishes, or those the Art. 9 table finds (``null``);
     established as none (``[]``) or only suspected, none of these duties."""
     case["observation"]["activity"]["stage"] = stage
+    case["observation"]["land"].update(land_class=land_class, approval=approval)  # so the Art. 9 table finds some
     decision = RULESET.evaluate_case({**case, "violation_items": items})
     duties = {o.duty for o in decision.obligations}
     confirmed = next(c.status for c in decision.filing.conditions if c.condition == "violation_facts") == "met"
@@ -311,6 +314,23 @@ def test_only_a_confirmed_violation_is_stopped(case: dict[str, Any], stage: str 
         owed = confirmed and decision.state in states and (duty != "serve_written_notice" or
                                                            stage == "under_construction")
         assert (duty in duties) == owed, (duty, decision.state, confirmed)
+
+
+@given(cases(), st.sampled_from([["i1"], ["i4", "i6"], ["i1", "i4"], ["i3"], []]),
+       st.sampled_from(["permanent_basic_farmland", "ordinary_cultivated_land", "construction_land", None]),
+       st.sampled_from(["none", "approved", None]))
+@settings(max_examples=40)
+def test_a_case_trace_shows_the_record_not_the_items_it_overrules(
+        case: dict[str, Any], items: list[str], land_class: str | None, approval: str | None) -> None:
+    """The items a case record establishes outrank what the observation's facts alone show: its trace shows
+    the record, and of the Art. 9 rules only those finding one of its items (the others decided nothing)."""
+    case["observation"]["land"].update(land_class=land_class, approval=approval)  # so the Art. 9 table finds some
+    art9 = [f for f in RULESET.evaluate_case({**case, "violation_items": items}).trace if f.table == "violations"]
+    alone = RULESET.evaluate_case({**case, "violation_items": None}).trace
+    found_alone = {f.outputs["item"] for f in alone if f.table == "violations"}
+    assert "case_record" not in {f.rule for f in alone}
+    assert [f.outputs for f in art9 if f.rule == "case_record"] == [{"item": sorted(items)}]
+    assert {f.outputs["item"] for f in art9 if f.rule != "case_record"} == found_alone & set(items)
 
 
 # ---- reports ---------------------------------------------------------------------
