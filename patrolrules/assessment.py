@@ -21,7 +21,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .contexts import catalogue, findings, graph_of, parameter, run_context
@@ -125,12 +125,30 @@ class Conduct(_Model):
 
 
 class Person(_Model):
-    """A member of staff, the behaviours recorded against them, and any serious consequence (造成严重后果)."""
+    """A member of staff, the behaviours recorded against them, and any serious consequence (造成严重后果)
+    with the behaviours that caused it — Art. 24 holds a person to account for a behaviour that
+    造成严重后果, not for every behaviour of someone a consequence is recorded against."""
 
     name: str
     is_leader: bool = Field(False, description="领导干部 (accountable under the 2009 问责暂行规定)")
     conduct: tuple[Conduct, ...] = ()
     serious_consequences: str | None = Field(None, description="the serious consequence recorded, if any")
+    caused_by: tuple[Behaviour, ...] = Field(
+        (), validate_default=True,
+        description="the Art. 24 behaviours that caused the serious consequence (有下列行为之一，造成严重后果的)")
+
+    @field_validator("caused_by")
+    @classmethod
+    def _cause_and_consequence(cls, caused_by: tuple[Behaviour, ...], info: ValidationInfo) -> tuple[Behaviour, ...]:
+        consequence = info.data.get("serious_consequences")
+        if consequence and consequence.strip() and not caused_by:
+            raise PydanticCustomError("consequence_cause", "a serious consequence must name the behaviours that "
+                                      "caused it", {"expected": "one or more of " + ", ".join(Behaviour)})
+        if caused_by and not (consequence and consequence.strip()):
+            raise PydanticCustomError("cause_without_consequence", "behaviours are named as the cause of no "
+                                      "serious consequence", {"expected": "serious_consequences described, or no "
+                                                                          "caused_by"})
+        return caused_by
 
 
 class PreviousAssessment(_Model):
@@ -210,7 +228,8 @@ class PersonAccountability(_Out):
     is_leader: bool
     serious_consequences: str | None
     flags: list[Flag]
-    not_flagged: list[str] = Field(description="behaviours recorded but not flagged (no serious consequence)")
+    not_flagged: list[str] = Field(description="behaviours recorded but not flagged (no serious consequence "
+                                               "they caused)")
 
 
 class Change(_Out):
@@ -259,8 +278,9 @@ ASSESSMENT_FACTS = catalogue("assessment", {
     "rectification_overdue": (Kind.BOOLEAN, None, "a previous failure not rectified as required (Art. 23 ¶2)"),
 })
 ACCOUNTABILITY_FACTS = catalogue("person", {
-    "behaviours": (Kind.SET, tuple(b.value for b in Behaviour), "Art. 24 behaviours recorded"),
-    "serious_consequences": (Kind.BOOLEAN, None, "a serious consequence is recorded (造成严重后果)"),
+    "behaviours_causing_serious_consequences": (
+        Kind.SET, tuple(b.value for b in Behaviour),
+        "the Art. 24 behaviours recorded against the person that caused a serious consequence (造成严重后果)"),
     "is_leader": (Kind.BOOLEAN, None, "领导干部"),
 })
 
@@ -352,6 +372,16 @@ def _discovery(data: AssessmentInput, target: Fraction) -> _Measure:
     return _Measure(min(Fraction(1), found / target) if target else Fraction(1), text)
 
 
+def _stop_days(ruleset: Ruleset, day: dt.date) -> int:
+    return _days_of(parameter(ruleset, "timely_stop_period", day))  # Art. 22 ¶3 及时制止, a default
+
+
+def _stopped_late(case: CaseRecord, days: int) -> bool:
+    """Art. 22 ¶3 及时制止 and Art. 24(三) 不及时制止: not stopped, or stopped more than ``days`` after discovery."""
+    assert case.discovered_on is not None
+    return case.stopped_on is None or (case.stopped_on - case.discovered_on).days > days
+
+
 def _stop(data: AssessmentInput, days: int) -> _Measure:
     if data.cases is None:
         return _Measure(None, "needs the cases of the period", "cases")
@@ -360,7 +390,7 @@ def _stop(data: AssessmentInput, days: int) -> _Measure:
         return _Measure(None, "a case needing a stop has no discovery date", "cases.*.discovered_on")
     if not due:
         return _Measure(Fraction(1), "no case needed a stop")
-    late = [c for c in due if c.stopped_on is None or (c.stopped_on - c.discovered_on).days > days]  # type: ignore[operator]
+    late = [c for c in due if _stopped_late(c, days)]
     rate = Fraction(len(due) - len(late), len(due))
     text = f"{len(due) - len(late)} of {len(due)} stopped within {days} day(s) of discovery ({_pct(rate)})"
     return _Measure(rate, text + (f"; late or not stopped: {', '.join(c.id or '?' for c in late)}" if late else ""))
@@ -427,7 +457,7 @@ INDICATORS = ("system_building", "responsibility", "coverage", "completion", "ti
 
 def _measures(ruleset: Ruleset, data: AssessmentInput, day: dt.date) -> dict[str, _Measure]:
     target = Fraction(parameter(ruleset, "detection_target", day))
-    stop_days = _days_of(parameter(ruleset, "timely_stop_period", day))
+    stop_days = _stop_days(ruleset, day)
     return {
         "system_building": _judgement(data.judgements.system_building, "system_building"),
         "responsibility": _judgement(data.judgements.responsibility, "responsibility"),
@@ -533,17 +563,19 @@ def next_grade(ruleset: Ruleset, weights: Weights, rates: Mapping[str, Fraction]
 # ---- consequences and accountability ------------------------------------------------------------
 
 
-def _rectification_overdue(data: AssessmentInput, on: dt.date) -> bool:
+def _rectification_overdue(data: AssessmentInput, on: dt.date) -> bool | None:
+    """Art. 23 ¶2 未按要求整改: a previous fail not rectified by its deadline; ``None`` (unknown) when neither
+    the deadline nor the rectification is recorded — missing data is not a failure to rectify."""
     previous = data.previous
     if previous is None or previous.grade != "fail":
         return False
     deadline = previous.rectification_deadline
     if previous.rectified_on is not None and (deadline is None or previous.rectified_on <= deadline):
         return False
-    return deadline is None or on > deadline
+    return None if deadline is None else on > deadline
 
 
-def _behaviours(data: AssessmentInput) -> dict[str, dict[Behaviour, list[str]]]:
+def _behaviours(data: AssessmentInput, stop_days: int) -> dict[str, dict[Behaviour, list[str]]]:
     """Per person, each Art. 24 behaviour with its evidence: recorded conduct plus what the records show."""
     found: dict[str, dict[Behaviour, list[str]]] = {}
 
@@ -566,8 +598,11 @@ def _behaviours(data: AssessmentInput) -> dict[str, dict[Behaviour, list[str]]]:
         if case.discovery_source not in (None, LeadSource.patrol):
             add(officer, Behaviour.failure_to_detect, f"case {case.id or '?'} was found by {case.discovery_source}, "
                                                       "not by patrol")
-        if case.stop_required and case.discovered_on and case.stopped_on is None:
-            add(officer, Behaviour.failure_to_stop, f"case {case.id or '?'} was never stopped")
+        if case.stop_required and case.discovered_on and _stopped_late(case, stop_days):
+            when = "never" if case.stopped_on is None else (
+                f"on {case.stopped_on}, {(case.stopped_on - case.discovered_on).days} days after its discovery")
+            add(officer, Behaviour.failure_to_stop, f"case {case.id or '?'} was stopped {when} (timely: within "
+                                                    f"{stop_days} day(s))")
         if case.report_due and (case.reported_on is None or case.reported_on > case.report_due):
             add(officer, Behaviour.failure_to_report, f"case {case.id or '?'}: report due {case.report_due}, "
                                                       f"made {case.reported_on or 'never'}")
@@ -577,11 +612,11 @@ def _behaviours(data: AssessmentInput) -> dict[str, dict[Behaviour, list[str]]]:
 def _accountability(ruleset: Ruleset, data: AssessmentInput, day: dt.date) -> list[PersonAccountability]:
     people = {p.name: p for p in data.persons}
     out = []
-    for name, behaviours in sorted(_behaviours(data).items()):
+    stop_days = _stop_days(ruleset, day)
+    for name, behaviours in sorted(_behaviours(data, stop_days).items()):
         person = people.get(name, Person(name=name))
-        serious = bool(person.serious_consequences and person.serious_consequences.strip())
-        facts = {"person.behaviours": frozenset(b.value for b in behaviours),
-                 "person.serious_consequences": serious,
+        facts = {"person.behaviours_causing_serious_consequences": frozenset(
+                     b.value for b in behaviours if b in person.caused_by),
                  "person.is_leader": person.is_leader}
         flags = []
         for found in findings(ruleset, "accountability", run_context(ruleset, "accountability", facts, day)):
@@ -655,8 +690,10 @@ def assess(ruleset: Ruleset, data: AssessmentInput | Mapping[str, Any]) -> Asses
         missing.append("appraisal_score")
     final = final_score(weights, rates, deductions_total, appraisal)
     grade, grade_zh, grade_rule = grade_of(ruleset, final, day)
-    facts = {"assessment.final_score": float(final),
-             "assessment.rectification_overdue": _rectification_overdue(parsed, on)}
+    overdue = _rectification_overdue(parsed, on)
+    if overdue is None:
+        missing.append("previous.rectification_deadline")
+    facts = {"assessment.final_score": float(final), "assessment.rectification_overdue": overdue}
     consequences = []
     for found in findings(ruleset, "assessment", run_context(ruleset, "assessment", facts, day)):
         if found.table != "assessment_consequences":

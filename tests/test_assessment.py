@@ -214,16 +214,75 @@ def test_a_falsification_never_raises_the_score():
     assert falsified.deductions[0].citation.ref_en == "Art. 22 ¶3"
 
 
+BEHAVIOURS = ("not_patrolling_per_plan", "failure_to_detect", "failure_to_stop", "failure_to_report", "falsification")
+PERIOD = {"start": "2024-01-01", "end": "2024-12-31"}
+
+
 def test_behaviours_without_serious_consequences_flag_nobody():
-    data = {"unit": {"name": "u"}, "period": {"start": "2024-01-01", "end": "2024-12-31"},
-            "persons": [{"name": "张三", "conduct": [{"behaviour": b, "evidence": "e"} for b in
-                                                    ("not_patrolling_per_plan", "failure_to_detect", "failure_to_stop",
-                                                     "failure_to_report", "falsification")]}]}
+    data = {"unit": {"name": "u"}, "period": PERIOD,
+            "persons": [{"name": "张三", "conduct": [{"behaviour": b, "evidence": "e"} for b in BEHAVIOURS]}]}
     person = assess(RULESET, data).accountability[0]
     assert person.flags == [] and len(person.not_flagged) == 5
-    serious = {**data, "persons": [{**data["persons"][0], "serious_consequences": "x"}]}
+    serious = {**data, "persons": [{**data["persons"][0], "serious_consequences": "x", "caused_by": BEHAVIOURS}]}
     flags = assess(RULESET, serious).accountability[0].flags
     assert [f.citation.item for f in flags] == [1, 2, 3, 4, 5]
+
+
+@given(st.sets(st.sampled_from(BEHAVIOURS)), st.sets(st.sampled_from(BEHAVIOURS), min_size=1), st.booleans())
+@settings(max_examples=40)
+def test_only_a_behaviour_that_caused_the_serious_consequence_is_flagged(recorded, caused, leader):
+    """Art. 24: 有下列行为之一，造成严重后果的 — a behaviour is held to account only where it caused the
+    consequence, and a leader is 问责'd only then; a behaviour of the same person that caused nothing is not."""
+    person = {"name": "张三", "is_leader": leader, "serious_consequences": "违法占地扩大", "caused_by": sorted(caused),
+              "conduct": [{"behaviour": b, "evidence": "e"} for b in sorted(recorded)]}
+    found = assess(RULESET, {"unit": {"name": "u"}, "period": PERIOD, "persons": [person]}).accountability[0]
+    flagged = {f.behaviour for f in found.flags}
+    assert flagged - {"leader_accountability"} == recorded & caused
+    assert ("leader_accountability" in flagged) == (leader and bool(recorded & caused))
+    assert set(found.not_flagged) == recorded - caused
+
+
+def test_a_consequence_and_its_cause_are_given_together():
+    for person in ({"name": "张三", "serious_consequences": "违法占地扩大"},
+                   {"name": "张三", "caused_by": ["failure_to_stop"]},
+                   {"name": "张三", "serious_consequences": "  ", "caused_by": ["failure_to_stop"]}):
+        with pytest.raises(InputError) as error:
+            assess(RULESET, {"unit": {"name": "u"}, "period": PERIOD, "persons": [person]})
+        assert [p.path for p in error.value.problems] == ["persons.0.caused_by"]
+
+
+@given(st.integers(0, 6) | st.none(), st.sampled_from(["patrol", "satellite_enforcement"]))
+@settings(max_examples=30)
+def test_a_stop_the_indicator_counts_late_is_a_failure_to_stop_of_the_officer(delay, source):
+    """Art. 22 ¶3 及时制止 and Art. 24(三) 发现违法行为不及时制止 read one measure: a case stopped late (or never)
+    lowers ``timely_stop`` exactly when it charges its responsible officer with failing to stop in time."""
+    case = {"id": "C1", "discovery_source": source, "discovered_on": "2024-03-04", "responsible_officer": "王五",
+            "stopped_on": None if delay is None else f"2024-03-{4 + delay:02d}"}
+    result = assess(RULESET, {"unit": {"name": "u"}, "period": PERIOD, "cases": [case],
+                              "persons": [{"name": "王五", "serious_consequences": "违法占地扩大",
+                                           "caused_by": ["failure_to_stop"]}]})
+    late = next(i.rate for i in result.indicators if i.indicator == "timely_stop") == 0
+    assert late == (delay is None or delay > 1)  # timely_stop_period: 1 day (a default)
+    person = result.accountability[0]
+    assert ("failure_to_stop" in {f.behaviour for f in person.flags}) == late
+
+
+@pytest.mark.parametrize(("previous", "criticised"), [
+    ({"grade": "fail"}, None),  # neither deadline nor rectification recorded: unknown, not a failure
+    ({"grade": "fail", "rectification_deadline": "2024-02-01"}, True),
+    ({"grade": "fail", "rectification_deadline": "2024-02-01", "rectified_on": "2024-02-03"}, True),
+    ({"grade": "fail", "rectification_deadline": "2024-02-01", "rectified_on": "2024-02-01"}, False),
+    ({"grade": "fail", "rectified_on": "2024-02-01"}, False),
+    ({"grade": "pass"}, False),
+])
+def test_criticism_for_a_previous_failure_needs_it_shown_unrectified(previous, criticised):
+    """Art. 23 ¶2 未按要求整改的，予以通报批评: only a rectification recorded as missed brings it; without the
+    deadline or the rectification, the input is missing (and named), not read as a failure."""
+    data = {**json.loads(EXAMPLE.read_text(encoding="utf-8")), "previous": previous}
+    result = assess(RULESET, data)
+    assert ("circulated_criticism" in {c.consequence for c in result.consequences}) == bool(criticised)
+    assert ("previous.rectification_deadline" in result.missing_inputs) == (criticised is None)
+    assert result.provisional == (criticised is None)
 
 
 def test_bad_what_if_and_bad_input_are_input_errors():
