@@ -42,6 +42,7 @@ class CaseEventKind(StrEnum):
     party_refuses = "party_refuses"
     obstruction = "obstruction"  # Art. 21
     violence_against_officers = "violence_against_officers"  # Art. 21
+    retaliation_against_officers = "retaliation_against_officers"  # Art. 21 对巡查人员打击报复, in any state
     filing_decided = "filing_decided"
     transferred = "transferred"
     closed = "closed"

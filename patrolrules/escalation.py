@@ -529,11 +529,12 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     )
 
 
-# Art. 21 ¶1: an obstruction or violence recorded as a case event happened on its own day, so the rules
-# that fired on it cite the law in force that day (e.g. 《治安管理处罚法》第六十一条 from 2026-01-01), not
-# the discovery day's. One already in the observation happened at the discovery.
+# Art. 21 ¶1: an obstruction, violence or retaliation recorded as a case event happened on its own day, so
+# the rules that fired on it cite the law in force that day (e.g. 《治安管理处罚法》第六十一条 from 2026-01-01),
+# not the discovery day's. One already in the observation happened at the discovery.
 # Each is also a field of ``Circumstances`` and a fact ``circumstances.<kind>`` of the same name.
-EVENT_CIRCUMSTANCES = (CaseEventKind.obstruction, CaseEventKind.violence_against_officers)
+EVENT_CIRCUMSTANCES = (CaseEventKind.obstruction, CaseEventKind.violence_against_officers,
+                       CaseEventKind.retaliation_against_officers)
 
 
 def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date, facts: Mapping[str, Any],

@@ -392,6 +392,7 @@ class Circumstances(_Model):
 
     violence_against_officers: bool | None = None
     obstruction: bool | None = None
+    retaliation_against_officers: bool | None = Field(None, description="对巡查人员打击报复 (Art. 21)")
     mass_incident: bool | None = None
     government_involved: bool | None = None
     harms_life_health_or_property_safety: bool | None = Field(

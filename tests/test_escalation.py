@@ -316,6 +316,25 @@ def test_only_a_confirmed_violation_is_stopped(case: dict[str, Any], stage: str 
         assert (duty in duties) == owed, (duty, decision.state, confirmed)
 
 
+@given(cases(), st.sampled_from(["obstruction", "violence_against_officers", "retaliation_against_officers"]))
+@settings(max_examples=40)
+def test_an_art_21_event_leaves_the_state_and_brings_in_the_police(case: dict[str, Any], kind: str) -> None:
+    """Art. 21: the bureau brings in the police (协调区公安局……及时处置) for violence, obstruction or 打击报复
+    against officers; that is no step of the case's procedure, so its state stays. Retaliation can follow the
+    closure; obstruction and violence of a closed case (no patrol left to obstruct) are impossible input."""
+    before = RULESET.evaluate_case(case)
+    last = dt.datetime.fromisoformat(case["events"][-1]["at"])
+    later = {**case, "events": [*case["events"], {"kind": kind, "at": (last + dt.timedelta(hours=6)).isoformat()}]}
+    if before.state == "closed" and kind != "retaliation_against_officers":
+        with pytest.raises(InputError):
+            RULESET.evaluate_case(later)
+        return
+    after = RULESET.evaluate_case(later)
+    assert after.state == before.state
+    police = [o for o in after.obligations if o.duty == "coordinate_police"]
+    assert police and police[0].citation.article == 21
+
+
 @given(cases(), st.sampled_from([["i1"], ["i4", "i6"], ["i1", "i4"], ["i3"], []]),
        st.sampled_from(["permanent_basic_farmland", "ordinary_cultivated_land", "construction_land", None]),
        st.sampled_from(["none", "approved", None]))
