@@ -20,7 +20,7 @@ from .decision import CitationOut
 from .engine import compiled
 from .engine.compiled import Run
 from .engine.tables import FactDef, Kind, RuleGraph, TypeDef
-from .errors import InputError, PatrolRulesError, Problem
+from .errors import InputError, Problem, RuleProblem, RulesetError
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset
@@ -53,8 +53,9 @@ def catalogue(prefix: str, specs: Mapping[str, tuple[Kind, tuple[str, ...] | str
 def graph_of(ruleset: Ruleset, context: str) -> RuleGraph:
     graph = ruleset.loaded.contexts.get(context)
     if graph is None:
-        raise PatrolRulesError(f"the ruleset has no {context!r} context: list its article files under "
-                               f"'contexts:' in ruleset.yaml and load it with load_ruleset")
+        raise RulesetError([RuleProblem("ruleset.yaml", None, f"the ruleset has no {context!r} context",
+                                        fix=f"list its article files under 'contexts: {context}:' in ruleset.yaml "
+                                            "and load it with load_ruleset")])
     return graph
 
 
@@ -90,7 +91,8 @@ def parameter(ruleset: Ruleset, name: str, day: dt.date) -> Any:
     param = ruleset.graph.parameters.get(name)
     value = None if param is None else param.at(day)
     if value is None:
-        raise PatrolRulesError(f"parameter {name!r} has no value in force on {day}")
+        raise RulesetError([RuleProblem("parameters", None, f"parameter {name!r} has no value in force on {day}",
+                                        fix=f"give {name!r} a value from a date on or before {day}")])
     return value
 
 

@@ -82,11 +82,16 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def _in_china(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(CHINA)
+    try:
+        return value.astimezone(CHINA)
+    except OverflowError:  # 9999-12-31T23:00-12:00 is in year 10000 in Wanzhou
+        raise PydanticCustomError("date_range", "out of range",
+                                  {"expected": f"a date from {EARLIEST} to {LATEST}"}) from None
 
 
 Day = Annotated[dt.date, AfterValidator(_in_range)]
-Moment = Annotated[AwareDatetime, AfterValidator(_in_range), AfterValidator(_in_china)]
+# the range is checked on Wanzhou's date, after the move to Beijing time: 2999-12-31T23:00-12:00 is 3000-01-01
+Moment = Annotated[AwareDatetime, AfterValidator(_in_china), AfterValidator(_in_range)]
 
 
 class InputModel(BaseModel):

@@ -22,7 +22,7 @@ from . import units
 from .contexts import catalogue, findings, run_context
 from .decision import CitationOut
 from .engine.tables import Kind
-from .errors import InputError, shown, validation_problems
+from .errors import InputError, Problem, parse_input, shown, validation_problems
 from .labels import VALUE_LABELS_ZH
 from .observation import Area, Day, Moment, Observation, UnitKind
 from .observation import InputModel as _Model
@@ -330,7 +330,8 @@ class AnnualPlan(_Model):
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise PydanticCustomError("duplicate", "an area is listed twice: {names}",
-                                      {"names": ", ".join(twice), "expected": "each area once, by its name"})
+                                      {"names": ", ".join(twice).encode("utf-8", "backslashreplace").decode("utf-8"),
+                                       "expected": "each area once, by its name"})  # a lone surrogate escaped
         return value
 
 
@@ -629,11 +630,13 @@ def ledger_entry_from(observation: Observation | Mapping[str, Any], decision: De
     from .ruleset import parse_observation
 
     obs = parse_observation(observation)
+    decision = _decision_of(decision)
     finding, items, _ = _finding(decision)
     location = _location(obs)
     found = finding != LedgerFinding.none
-    measures = tuple(stop_measures or ())
-    served = [NoticeType(m.value) for m in measures if m.value in NoticeType.__members__]
+    measures: Any = () if stop_measures is None else stop_measures  # validated with the entry below
+    named = [str(getattr(m, "value", m)) for m in measures] if isinstance(measures, (list, tuple)) else []
+    served = [NoticeType(m) for m in named if m in NoticeType.__members__]
     project = obs.project_name or obs.party.name
     inspected = inspected_items if inspected_items is not None else tuple(
         p for p in (obs.project_name, _label(obs.activity.kind) if obs.activity.kind else None, obs.site.address) if p)
@@ -645,39 +648,56 @@ def ledger_entry_from(observation: Observation | Mapping[str, Any], decision: De
     if found:
         approval = [_label(v) for v in (obs.land.approval, obs.activity.stage) if v is not None]
         licence = obs.permits.mining_licence or obs.permits.exploration_licence
-        check = InitialCheck(
-            subject=obs.party.name, project_name=obs.project_name, site=location, area=area,
-            land_use=_label(obs.land.land_class) if obs.land.land_class else None,
-            approval_progress="；".join(approval) or None,
-            mineral_facts=f"许可证：{_label(licence.status)}" if licence and licence.status else None,
-            evidence=evidence)
+        check = {
+            "subject": obs.party.name, "project_name": obs.project_name, "site": location, "area": area,
+            "land_use": _label(obs.land.land_class) if obs.land.land_class else None,
+            "approval_progress": "；".join(approval) or None,
+            "mineral_facts": f"许可证：{_label(licence.status)}" if licence and licence.status else None,
+            "evidence": evidence}
     default_follow_up = {
         LedgerFinding.violation: "跟踪检查整改情况，及时更新巡查信息（第十一条第（五）项、第十三条第二款）",
         LedgerFinding.suspected: "继续初步核查，确认是否构成违法（第十一条第（三）项）",
     }
-    return LedgerEntry(
-        id=obs.id,
-        unit_kind=obs.patrol.unit_kind,
-        unit_name=obs.patrol.unit_name,
-        patrol_time=obs.observed_at,
-        patrol_staff=patrol_staff if patrol_staff is not None else obs.patrol.officers,
-        route=route if route is not None else obs.patrol.route,
-        inspected_items=inspected,
-        finding=finding,
-        offender_or_project=project if found else None,
-        location=location if found else None,
-        violation_status=_status_text(obs) if found else None,
-        stop_measures=measures,
-        stop_effect=stop_effect or (StopEffect.pending if measures and finding == LedgerFinding.violation else None),
-        follow_up=(follow_up or default_follow_up.get(finding)) if found else None,
-        initial_check=check,
-        longitude=obs.site.longitude,
-        latitude=obs.site.latitude,
-        zone_tier=decision.zone.tier,
-        item_codes=items,
-        notice_type=served[0] if served else None,
-        entered_into_system=entered_into_system,
-    )
+    # one validation of the whole entry: a bad keyword argument is an InputError naming its field
+    return parse_input(LedgerEntry, {
+        "id": obs.id,
+        "unit_kind": obs.patrol.unit_kind,
+        "unit_name": obs.patrol.unit_name,
+        "patrol_time": obs.observed_at,
+        "patrol_staff": patrol_staff if patrol_staff is not None else obs.patrol.officers,
+        "route": route if route is not None else obs.patrol.route,
+        "inspected_items": inspected,
+        "finding": finding,
+        "offender_or_project": project if found else None,
+        "location": location if found else None,
+        "violation_status": _status_text(obs) if found else None,
+        "stop_measures": measures,
+        "stop_effect": stop_effect or (StopEffect.pending if named and finding == LedgerFinding.violation else None),
+        "follow_up": (follow_up or default_follow_up.get(finding)) if found else None,
+        "initial_check": check,
+        "longitude": obs.site.longitude,
+        "latitude": obs.site.latitude,
+        "zone_tier": decision.zone.tier,
+        "item_codes": items,
+        "notice_type": served[0] if served else None,
+        "entered_into_system": entered_into_system,
+    }, "ledger entry")
+
+
+def _decision_of(decision: Any) -> Any:
+    """A decision, or its JSON as ``Decision.model_dump(mode="json")`` gives it."""
+    from .decision import Decision
+
+    if isinstance(decision, Mapping):
+        try:
+            return parse_input(Decision, decision, "decision")
+        except InputError as error:
+            raise InputError([Problem(f"decision.{p.path}".rstrip("."), p.message, p.given, p.expected)
+                              for p in error.problems]) from None
+    if getattr(decision, "zone", None) is None:
+        raise InputError([Problem("decision", "not a decision", type(decision).__name__,
+                                  "a Decision (Ruleset.evaluate) or its JSON")])
+    return decision
 
 
 def stop_measures_owed(decision: Decision) -> tuple[StopMeasure, ...]:
@@ -687,7 +707,7 @@ def stop_measures_owed(decision: Decision) -> tuple[StopMeasure, ...]:
 
     Pass them to ``ledger_entry_from(..., stop_measures=...)`` once the patrol has taken them.
     """
-    finding, _, notice = _finding(decision)
+    finding, _, notice = _finding(_decision_of(decision))
     if finding != LedgerFinding.violation:
         return ()
     served = (StopMeasure(notice.value), StopMeasure.suspend_approvals) if notice is not None else ()

@@ -143,9 +143,21 @@ def parse_unit(text: str) -> Any:
     if not _UNIT_EXPRESSION.fullmatch(expression):
         raise ValueError(f"unknown unit {text[:40]!r}")
     try:
-        return ureg.parse_units(expression)
+        unit = ureg.parse_units(expression)
     except Exception as exc:  # pint raises several types for bad units
         raise ValueError(f"unknown unit {text!r}") from exc
+    return _dimensional(unit, text)
+
+
+def _dimensional(unit: Any, text: str | None = None) -> Any:
+    """``unit``, if it has a dimensionality: a logarithmic unit in a product (``m*dB``) has none."""
+    try:
+        ureg.get_dimensionality(unit)
+    except Exception as exc:  # pint fails on these with several types
+        if text is None:  # spelled without pint's formatter, which fails on some exponents
+            text = " * ".join(n if e == 1 else f"{n} ** {e}" for n, e in sorted(unit._units.items()))
+        raise ValueError(f"unknown unit {text!r}") from exc
+    return unit
 
 
 def parse_quantity(value: Any, dimension: str) -> Any:
@@ -159,7 +171,7 @@ def parse_quantity(value: Any, dimension: str) -> Any:
     dimensionality, _, readable = DIMENSIONS[dimension]
     try:
         if isinstance(value, ureg.Quantity):
-            magnitude, unit = value.magnitude, value.units
+            magnitude, unit = value.magnitude, _dimensional(value.units)
         elif isinstance(value, str):
             match = _NUMBER_UNIT.match(value)
             if not match or not match.group(2):

@@ -669,9 +669,15 @@ class Comparison:
             texts.append(f"=== {title} ===\n{body}")
         return "\n\n".join(texts)
 
+    def _output(self, column: Any) -> None:
+        if not isinstance(column, str) or column not in self.before.columns:
+            raise InputError([Problem("column", "no such output", column,
+                                      "one of " + ", ".join(map(str, self.before.columns)))])
+
     def transitions(self, column: str = "tier") -> pd.DataFrame:
         """A before × after count table of one output over every row."""
         pd_ = _pandas()
+        self._output(column)
         before = self.before[column].map(_label)
         after = self.after[column].map(_label)
         table: pd.DataFrame = pd_.crosstab(before.rename(f"{column} before"), after.rename(f"{column} after"))
@@ -682,6 +688,7 @@ class Comparison:
         import matplotlib.pyplot as plt
 
         column = column or (str(self.summary["changed"].idxmax()) if self.changed else "tier")
+        self._output(column)
         figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
         counts = self.summary["changed"]
         left.barh([str(i) for i in counts.index], list(counts.values), color="#c0392b")

@@ -211,6 +211,12 @@ def test_compare_rows_carry_before_after_and_an_explanation():
     assert comparison.transitions("tier").to_numpy().sum() == len(YEAR)
     with pytest.raises(patrolrules.InputError):
         comparison.explain("no such row")
+    for column in ("nope", 5, None):  # an output that does not exist is named, with the ones that do
+        with pytest.raises(patrolrules.InputError) as error:
+            comparison.transitions(column)
+        assert error.value.problems[0].path == "column" and "tier" in error.value.problems[0].expected
+    with pytest.raises(patrolrules.InputError):
+        comparison.plot("nope")
 
 
 def test_explain_finds_nan_labels_and_refuses_a_label_naming_two_changed_rows():

@@ -7,7 +7,7 @@ import pytest
 import patrolrules
 from patrolrules import RulesetError
 
-from .rulefiles import copy_bundled, timed_in_fresh_process
+from .rulefiles import copy_bundled, copy_with_edits, timed_in_fresh_process
 
 
 def _laughs(levels: int, fanout: int, flow: bool) -> str:
@@ -106,6 +106,8 @@ def test_a_cases_folder_outside_the_directory_is_refused(tmp_path):
 @pytest.mark.parametrize(("file", "old", "new"), [
     ("ruleset.yaml", "effective: 2019-01-01", "effective: 2019-13-01"),
     ("parameters/art14_15.yaml", "value: 5}", "value: " + "9" * 5000 + "}"),
+    ("ruleset.yaml", "effective: 2019-01-01", "effective: =\n<<: {x: 1}"),  # YAML 1.1 value and merge keys
+    ("parameters/art14_15.yaml", "value: 5}", "value: =}"),
 ])
 def test_scalars_yaml_cannot_construct_are_ruleset_errors_at_their_line(tmp_path, file, old, new):
     directory = copy_bundled(tmp_path)
@@ -117,3 +119,32 @@ def test_scalars_yaml_cannot_construct_are_ruleset_errors_at_their_line(tmp_path
         patrolrules.load_ruleset(directory)
     [problem] = info.value.problems
     assert (problem.file, problem.line) == (file, line) and problem.message.startswith("cannot read") and problem.fix
+
+
+def test_a_file_name_holding_a_nul_character_is_a_ruleset_error(tmp_path):
+    directory = copy_bundled(tmp_path)
+    path = directory / "ruleset.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index("  - art08_zones.yaml")].count("\n") + 1
+    path.write_text(text.replace("  - art08_zones.yaml", '  - "art08\\0zones.yaml"', 1), encoding="utf-8")
+    with pytest.raises(RulesetError) as info:
+        patrolrules.load_ruleset(directory)
+    [problem] = info.value.problems
+    assert (problem.file, problem.line) == ("ruleset.yaml", line) and "NUL" in problem.message
+    with pytest.raises(RulesetError, match="NUL"):  # an overlay named so
+        patrolrules.load_ruleset(None, ["a\0b.yaml"])
+
+
+def test_a_parameter_unit_with_a_logarithmic_factor_is_refused(tmp_path):
+    directory = copy_with_edits(tmp_path, "parameters/art08_zones.yaml", ("unit: m\n", "unit: m*dB\n"))
+    with pytest.raises(RulesetError, match="m\\*dB"):
+        patrolrules.load_ruleset(directory)
+
+
+def test_a_table_with_thousands_of_rules_compiles():
+    # a rule mask of more than 4300 decimal digits is written in hexadecimal, which no digit limit restricts
+    from patrolrules.engine.codegen import _literal
+
+    for mask in (1 << 20_000, (1 << 20_000) - 1, -(1 << 20_000), 5):
+        assert eval(_literal(mask)) == mask
+    assert eval(_literal({"a": 1 << 20_000, None: 3})) == {"a": 1 << 20_000, None: 3}

@@ -140,6 +140,8 @@ FAR = "a date from 1900-01-01 to 2999-12-31"
 
 @pytest.mark.parametrize(("observation", "path"), [
     ({"observed_at": "9999-12-31T23:59:59+08:00"}, "observed_at"),  # OverflowError in the report deadlines
+    ({"observed_at": "2999-12-31T23:00:00-12:00"}, "observed_at"),  # 3000-01-01 in Wanzhou
+    ({"observed_at": "9999-12-31T23:00:00-12:00"}, "observed_at"),  # year 10000 in Wanzhou: OverflowError
     ({"observed_at": "0001-01-01T00:00:00+14:00"}, "observed_at"),
     ({**BASE, "act_ended_on": "9999-06-01", "land": {"restored": True}}, "act_ended_on"),  # ValueError (limitation)
     ({**BASE, "land": {"temporary_use": {"expires_on": "0001-01-01"}}}, "land.temporary_use.expires_on"),
@@ -245,3 +247,66 @@ def test_compare_needs_two_rulesets(ruleset):
         patrolrules.compare(ruleset, None, [BASE])  # AttributeError before
     [problem] = info.value.problems
     assert (problem.path, problem.message) == ("variant", "not a ruleset")
+
+
+@pytest.mark.parametrize("area", ["5 m*dB", "5 neper*m**2", "5 m**2*dBW", "5 m*octave"])
+def test_a_logarithmic_unit_in_a_product_is_an_unknown_unit(ruleset, area):
+    # pint gives such a unit no dimensionality (AttributeError before)
+    problem = _problems(ruleset, {**BASE, "quantities": {"area": {"unused_land": area}}})["quantities.area.unused_land"]
+    assert problem.message.startswith("unknown unit") and "亩" in problem.expected
+    with pytest.raises(InputError, match="unknown unit"):
+        ruleset.with_parameters({"national_road_buffer": area.replace("**2", "")})
+    quantity = patrolrules.units.ureg.Quantity(5, "m*dB")  # a pint Quantity given as it is
+    assert _problems(ruleset, {**BASE, "quantities": {"area": {"unused_land": quantity}}})
+
+
+@pytest.mark.parametrize(("keywords", "paths"), [
+    ({"patrol_staff": "张三"}, ["patrol_staff"]),
+    ({"stop_measures": ["bogus"], "stop_effect": "x"}, ["stop_measures.0", "stop_effect"]),
+    ({"stop_measures": "oral_stop"}, ["stop_measures"]),
+    ({"entered_into_system": "2024-05-01T18:00:00"}, ["entered_into_system"]),
+    ({"route": 5, "evidence": 5}, ["route", "initial_check.evidence"]),
+])
+def test_a_ledger_entry_from_bad_keywords_lists_each_problem(ruleset, keywords, paths):
+    observation = {**BASE, "land": {"land_class": "permanent_basic_farmland", "approval": "none"},
+                   "activity": {"kind": "building", "structure": "building", "stage": "under_construction"}}
+    decision = ruleset.evaluate(observation)
+    with pytest.raises(InputError) as error:
+        patrolrules.ledger_entry_from(observation, decision, **keywords)
+    assert [p.path for p in error.value.problems] == paths
+
+
+def test_a_ledger_entry_takes_a_decision_or_its_json(ruleset):
+    observation = {**BASE, "land": {"land_class": "permanent_basic_farmland", "approval": "none"},
+                   "activity": {"kind": "building", "structure": "building", "stage": "under_construction"}}
+    decision = ruleset.evaluate(observation)
+    from_json = patrolrules.ledger_entry_from(observation, decision.model_dump(mode="json"))
+    assert from_json == patrolrules.ledger_entry_from(observation, decision)
+    assert patrolrules.stop_measures_owed(decision.model_dump(mode="json")) == patrolrules.stop_measures_owed(decision)
+    for bad, path in ((None, "decision"), ({"zone": 1}, "decision.ruleset"), ("x", "decision")):
+        with pytest.raises(InputError) as error:
+            patrolrules.ledger_entry_from(observation, bad)
+        assert error.value.problems[0].path == path
+
+
+def test_a_name_with_a_lone_surrogate_listed_twice_is_a_problem_not_a_crash(ruleset):
+    plan = {"unit_kind": "resource_station", "year": 2024, "areas": [{"name": "A\udc80"}, {"name": "A\udc80"}]}
+    [problem] = patrolrules.validate_plan(ruleset, plan).problems
+    assert problem.path == "areas" and "listed twice" in problem.message
+    with pytest.raises(InputError, match="listed twice"):
+        patrolrules.assess(ruleset, {"unit": {"name": "u"}, "period": {"start": "2024-01-01", "end": "2024-12-31"},
+                                     "plan": plan})
+
+
+def test_a_ruleset_without_a_record_context_is_a_ruleset_error(tmp_path):
+    from .rulefiles import copy_bundled
+
+    directory = copy_bundled(tmp_path)
+    path = directory / "ruleset.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  ledger:")
+    end = text.index("\n  ", start + 1)
+    path.write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    ruleset = patrolrules.load_ruleset(directory)
+    with pytest.raises(patrolrules.RulesetError, match="no 'ledger' context"):
+        patrolrules.validate_ledger(ruleset, {"patrol_time": "2024-05-06T09:30:00+08:00"})

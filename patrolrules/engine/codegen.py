@@ -56,9 +56,17 @@ class CodegenError(ValueError):
     """A resolved value of a type the generator does not emit (the caller falls back)."""
 
 
+def _int(value: int) -> str:
+    # a rule mask of a table with thousands of rules: hexadecimal, which Python's 4300-digit limit on
+    # decimal int ↔ str conversions does not restrict
+    return repr(value) if abs(value) < 1 << 64 else hex(value)
+
+
 def _literal(value: Any) -> str:
     """``repr`` of a validated constant; anything else is refused."""
-    if type(value) is bool or type(value) is str or type(value) is int:
+    if type(value) is int:
+        return _int(value)
+    if type(value) is bool or type(value) is str:
         return repr(value)
     if type(value) is float:
         if not math.isfinite(value):
@@ -67,7 +75,7 @@ def _literal(value: Any) -> str:
     if type(value) is frozenset and all(type(v) is str for v in value):
         return "frozenset(" + repr(sorted(value)) + ")"
     if type(value) is dict and all((k is None or type(k) is str) and type(v) is int for k, v in value.items()):
-        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k!r}: {_int(v)}" for k, v in value.items()) + "}"
     raise CodegenError(f"unsupported constant of type {type(value).__name__}")
 
 

@@ -9,9 +9,9 @@ decision tables, and ``cases/`` with golden cases.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import models_json_schema
 
 from .tables import Aggregator, HitPolicy
@@ -23,6 +23,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _openable(name: str) -> str:
+    if "\x00" in name:  # no OS opens such a path
+        raise ValueError("a file name must not hold a NUL character")
+    return name
+
+
+FileName = Annotated[str, AfterValidator(_openable)]
+
+
 class RulesetSpec(_Strict):
     """``ruleset.yaml``: what the ruleset is and which files make it."""
 
@@ -32,12 +41,12 @@ class RulesetSpec(_Strict):
     title_zh: str
     title_en: str
     source: str = Field(description="where the regulation text comes from")
-    regulation: str = "regulation.yaml"
-    sources: str = "sources.yaml"
-    parameters: list[str]
-    articles: list[str]
-    cases: str = "cases"
-    contexts: dict[str, list[str]] = Field(
+    regulation: FileName = "regulation.yaml"
+    sources: FileName = "sources.yaml"
+    parameters: list[FileName]
+    articles: list[FileName]
+    cases: FileName = "cases"
+    contexts: dict[str, list[FileName]] = Field(
         {}, description="article files whose tables read another input than the observation "
                         "(a record such as a ledger entry), keyed by the name of that input")
 

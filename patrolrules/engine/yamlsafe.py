@@ -52,6 +52,8 @@ def read_yaml(path: Path, label: str) -> Any:
         raw = path.read_bytes()
     except OSError as exc:
         raise RulesetError([RuleProblem(label, None, f"cannot read file: {exc.strerror}")]) from None
+    except ValueError:  # a NUL character in the path
+        raise RulesetError([RuleProblem(label, None, "cannot read file: its name holds a NUL character")]) from None
     if len(raw) > MAX_BYTES:
         raise RulesetError([RuleProblem(label, None, f"file is {len(raw)} bytes; the limit is {MAX_BYTES}",
                                         fix="split the file")])
@@ -135,6 +137,9 @@ def _convert(node: Any, label: str, scalars: yaml.SafeLoader) -> Any:
     except (ValueError, OverflowError) as exc:  # a date such as 2024-13-01, an int of more than 4300 digits
         raise RulesetError([RuleProblem(label, node.start_mark.line + 1, f"cannot read {node.value[:40]!r}: {exc}",
                                         fix="write a date YYYY-MM-DD or a number of at most 300 digits")]) from None
+    except yaml.YAMLError:  # the merge key << and the value key = are YAML 1.1 types we do not read
+        raise RulesetError([RuleProblem(label, node.start_mark.line + 1, f"cannot read {node.value[:40]!r}",
+                                        fix="write the mapping out in full (no << merge key) and quote '='")]) from None
     if isinstance(value, dt.datetime):
         raise RulesetError([RuleProblem(label, node.start_mark.line + 1, "use a date (YYYY-MM-DD), not a timestamp")])
     return value
