@@ -19,6 +19,7 @@ from typing import Any
 
 from . import units
 from .assessment import INDICATORS
+from .deadlines import UNSEEDED_POLICIES
 from .disposal import ACTION_NAMES, CHECK_NAMES, FOUND, NOTICE_NAMES
 from .engine.tables import OutputValue, Parameter, RuleGraph, Table
 from .errors import RuleProblem
@@ -111,6 +112,7 @@ PARAMETERS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "calendar_holidays": (_each(_iso_date), f"a list of dates YYYY-MM-DD in {_YEARS}"),
     "calendar_workdays": (_each(_iso_date), f"a list of dates YYYY-MM-DD in {_YEARS}"),
     "weekly_report_weekday": (lambda v: v in WEEKDAYS, f"one of {', '.join(WEEKDAYS)}"),
+    "calendar_unseeded_years": (lambda v: v in UNSEEDED_POLICIES, f"one of {', '.join(UNSEEDED_POLICIES)}"),
     "periodic_quarter_due_day": (_whole(1, 31), "a day of the month 1–31"),
     "periodic_annual_due_day": (_whole(1, 31), "a day of the month 1–31"),
     "limitation_years": (_whole(0, 100), "a whole number of years 0–100"),

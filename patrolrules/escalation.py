@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import units, violations
 from .case import Case, CaseEvent, CaseEventKind, CaseState
-from .deadlines import UNSEEDED_POLICIES, Due, HolidayCalendar, due, provisional_reason
+from .deadlines import Due, HolidayCalendar, due, provisional_reason
 from .decision import (
     CitationOut,
     ConditionOut,
@@ -197,12 +197,7 @@ def supplied_facts(observation: Observation, graph: RuleGraph, day: dt.date) -> 
 
 def calendar_of(graph: RuleGraph, day: dt.date) -> HolidayCalendar:
     """The working-day calendar of ``parameters/calendar.yaml`` in force on ``day``."""
-    policy = _param(graph, "calendar_unseeded_years", day)
-    if policy not in UNSEEDED_POLICIES:
-        param = graph.parameters["calendar_unseeded_years"]
-        raise RulesetError([RuleProblem(param.position.file, param.position.line,
-                                        f"parameter 'calendar_unseeded_years' is {policy!r}",
-                                        fix=f"one of {', '.join(UNSEEDED_POLICIES)}")])
+    policy = _param(graph, "calendar_unseeded_years", day)  # one of UNSEEDED_POLICIES (contract.PARAMETERS)
     try:
         return _calendar(_param(graph, "calendar_years", day), _param(graph, "calendar_holidays", day),
                          _param(graph, "calendar_workdays", day), policy)

@@ -477,6 +477,12 @@ def _chunks(data: Any) -> Iterator[tuple[list[Any], list[Any]]]:
     """
     size = CHUNK
     if _is_frame(data):
+        names = {str(c) for c in data.columns}
+        clashes = sorted((n, o) for n in names for o in names if o.startswith(n + "."))
+        if clashes:  # a cell of "site" and one of "site.zones" would each replace the other
+            raise InputError([Problem("data.columns", "a column and a dotted column under it are both given",
+                                      f"{n!r} and {o!r}", f"either {n!r} or columns {n + '.…'!r}")
+                              for n, o in clashes])
         for start in range(0, len(data), size):
             part = data.iloc[start:start + size]
             yield list(part.index), [_nested(row) for row in part.to_dict(orient="records")]

@@ -94,6 +94,17 @@ def test_a_dataframe_row_with_a_bad_cell_is_reported_not_dropped():
     assert "land.land_class" in frame.loc[1, "error"] and "lava" in frame.loc[1, "error"]
 
 
+@pytest.mark.parametrize("order", [["site", "site.zones"], ["site.zones", "site"]])
+def test_a_column_and_a_dotted_column_under_it_are_refused_whatever_their_order(order):
+    # either cell would replace the other: the value of "site" was dropped silently in one order
+    data = pd.DataFrame({"observed_at": [AT], "site": ["x"], "site.zones": [["city_planning_area"]]})[
+        ["observed_at", *order]]
+    with pytest.raises(patrolrules.InputError) as error:
+        RULESET.evaluate_many(data)
+    [problem] = error.value.problems
+    assert problem.path == "data.columns" and "'site'" in problem.given and "'site.zones'" in problem.given
+
+
 def test_rows_are_read_chunk_by_chunk_and_keep_their_order_and_labels(monkeypatch):
     from patrolrules import whatif
 

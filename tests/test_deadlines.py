@@ -237,12 +237,11 @@ def test_policy_error_keeps_the_input_error_for_an_unseeded_year(tmp_path: Path)
 
 
 def test_an_unknown_policy_is_a_ruleset_error_naming_the_file_and_the_choices(tmp_path: Path) -> None:
-    ruleset = _with_calendar(tmp_path, ("value: provisional}", "value: guess}"))
-    with pytest.raises(RulesetError) as caught:
-        _special(ruleset)
+    with pytest.raises(RulesetError) as caught:  # at load, not at the first deadline
+        _with_calendar(tmp_path, ("value: provisional}", "value: guess}"))
     [problem] = caught.value.problems
     assert problem.file == "parameters/calendar.yaml" and problem.line is not None
-    assert "'guess'" in problem.message and problem.fix == "one of provisional, error"
+    assert "'guess'" in problem.message and problem.fix == "give it one of provisional, error"
 
 
 def test_a_seeded_year_replaces_the_provisional_calendar_and_clears_the_flag(tmp_path: Path) -> None:

@@ -310,3 +310,9 @@ def test_a_ruleset_without_a_record_context_is_a_ruleset_error(tmp_path):
     ruleset = patrolrules.load_ruleset(directory)
     with pytest.raises(patrolrules.RulesetError, match="no 'ledger' context"):
         patrolrules.validate_ledger(ruleset, {"patrol_time": "2024-05-06T09:30:00+08:00"})
+
+
+def test_an_unknown_calendar_policy_is_refused_where_it_is_given(ruleset):
+    # before, it was accepted and every later decision raised RulesetError (a rule file: test_deadlines.py)
+    with pytest.raises(InputError, match="calendar_unseeded_years"):
+        ruleset.with_parameters({"calendar_unseeded_years": "bogus"})
