@@ -187,7 +187,10 @@ def ledger_facts(entry: LedgerEntry, as_of: dt.date | None = None) -> dict[str, 
         "ledger.stop_effect_recorded": entry.stop_effect is not None,
         "ledger.follow_up_recorded": _text(entry.follow_up),
         "ledger.initial_check_recorded": check is not None and _checked(check),
-        "ledger.notice_type": None if entry.notice_type is None else entry.notice_type.value,
+        # the notice served: as recorded, or the one among the stop measures (Art. 13 ¶3), so a notice
+        # recorded only as a measure is held to the same checks (halted approvals, a confirmed violation)
+        "ledger.notice_type": entry.notice_type.value if entry.notice_type is not None else next(
+            (m.value for m in entry.stop_measures if m.value in NoticeType.__members__), None),
         "ledger.staff_count": float(len({s.strip() for s in entry.patrol_staff if _text(s)})),
         "ledger.entered_before_patrol": None if patrol is None or entered is None else entered < patrol,
         "ledger.entry_delay": entry_delay,
@@ -238,10 +241,13 @@ def _no_certificate(officer: Officer, day: dt.date | None) -> bool:
 
 
 def _invalid_certificate(officer: Officer, day: dt.date | None) -> bool:
-    if day is None or _no_certificate(officer, day):
-        return False
     until = officer.certificate_valid_until
-    return until is None or until < day
+    return day is not None and not _no_certificate(officer, day) and until is not None and until < day
+
+
+def _certificate_validity_unknown(officer: Officer, day: dt.date | None) -> bool:
+    # not shown valid, nor shown expired: the record does not say, as with an unrecorded uniform
+    return day is not None and not _no_certificate(officer, day) and officer.certificate_valid_until is None
 
 
 def _not_yet_valid_certificate(officer: Officer, day: dt.date | None) -> bool:
@@ -260,6 +266,7 @@ def _uniform_unknown(officer: Officer, day: dt.date | None) -> bool:
 _PER_OFFICER: dict[str, Callable[[Officer, dt.date | None], bool]] = {
     "certificate_missing": _no_certificate,
     "certificate_invalid": _invalid_certificate,
+    "certificate_validity_unrecorded": _certificate_validity_unknown,
     "certificate_not_yet_valid": _not_yet_valid_certificate,
     "not_in_uniform": _out_of_uniform,
     "uniform_unrecorded": _uniform_unknown,
@@ -269,8 +276,9 @@ TEAM_FACTS = catalogue("team", {
     "patrol_date_recorded": (Kind.BOOLEAN, None, "the patrol date is recorded"),
     "officer_count": (Kind.NUMBER, "integer", "officers on the task"),
     "officers_without_certificate": (Kind.NUMBER, "integer", "officers carrying no certificate"),
-    "officers_with_invalid_certificate": (Kind.NUMBER, "integer",
-                                          "officers whose certificate has expired by that day or has no end date"),
+    "officers_with_invalid_certificate": (Kind.NUMBER, "integer", "officers whose certificate has expired by that day"),
+    "officers_with_certificate_validity_unrecorded": (Kind.NUMBER, "integer",
+                                                      "officers whose certificate's end of validity is not recorded"),
     "officers_with_certificate_not_yet_valid": (Kind.NUMBER, "integer",
                                                 "officers whose certificate is valid only from a later day"),
     "officers_not_in_uniform": (Kind.NUMBER, "integer", "officers not in proper uniform"),
@@ -291,6 +299,7 @@ def team_facts(team: PatrolTeam) -> dict[str, Any]:
         "team.officer_count": float(len({_officer_identity(o) or index for index, o in enumerate(team.officers)})),
         "team.officers_without_certificate": count(_no_certificate),
         "team.officers_with_invalid_certificate": count(_invalid_certificate),
+        "team.officers_with_certificate_validity_unrecorded": count(_certificate_validity_unknown),
         "team.officers_with_certificate_not_yet_valid": count(_not_yet_valid_certificate),
         "team.officers_not_in_uniform": count(_out_of_uniform),
         "team.officers_uniform_unrecorded": count(_uniform_unknown),
