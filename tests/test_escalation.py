@@ -316,6 +316,41 @@ def test_only_a_confirmed_violation_is_stopped(case: dict[str, Any], stage: str 
         assert (duty in duties) == owed, (duty, decision.state, confirmed)
 
 
+ESCALATION_DUTIES = {"report_to_bureau", "written_report", "letter_to_township"}
+
+
+@given(cases(kinds=["discovered", "written_notice_served", "party_refuses"]), st.sampled_from([[], ["i1"], None]),
+       st.sampled_from(["permanent_basic_farmland", "construction_land", None]), st.sampled_from(["none", "approved"]))
+@settings(max_examples=40)
+def test_nothing_is_escalated_for_an_act_established_as_no_violation(case: dict[str, Any], items: list[str] | None,
+                                                                     land_class: str | None, approval: str) -> None:
+    """Art. 14 ¶1 escalates 规划和自然资源违法行为 whose written stop failed: a case the record (``[]``) or the
+    Art. 9 table establishes as no violation tells no one and owes no report; one found or suspected does."""
+    case["observation"]["land"].update(land_class=land_class, approval=approval)
+    decision = RULESET.evaluate_case({**case, "violation_items": items})
+    assert decision.state == "escalated"
+    finding = next(f.outputs["finding"] for f in decision.trace if f.table == "finding")
+    duties = ESCALATION_DUTIES & {o.duty for o in decision.obligations}
+    if finding == "none":
+        assert decision.recipients == [] and duties == set()
+    else:
+        assert {"district_bureau", "district_government", "municipal_bureau"} <= {
+            r.recipient for r in decision.recipients if r.mandatory}
+        assert {"report_to_bureau", "written_report"} <= duties
+    assert (finding == "none") == (items == [] or (items is None and RULESET.evaluate(
+        case["observation"]).violations.status == "no_violation"))
+
+
+def test_an_observation_of_a_lawful_act_is_not_escalated_whatever_its_circumstances() -> None:
+    lawful = {"observed_at": T0.isoformat(), "land": {"land_class": "construction_land", "approval": "approved"},
+              "site": {"inside_urban_construction_land": False},
+              "activity": {"kind": "building", "structure": "building", "stage": "under_construction"},
+              "circumstances": {"written_stop_ineffective": True}}
+    decision = RULESET.evaluate(lawful)
+    assert decision.violations.status == "no_violation"
+    assert not decision.escalation.escalation_applies and decision.escalation.recipients == []
+
+
 @given(cases(), st.sampled_from(["obstruction", "violence_against_officers", "retaliation_against_officers"]))
 @settings(max_examples=40)
 def test_an_art_21_event_leaves_the_state_and_brings_in_the_police(case: dict[str, Any], kind: str) -> None:
@@ -401,10 +436,12 @@ def test_escalation_always_has_both_mandatory_written_reports(case: dict[str, An
 
 
 def test_observation_escalation_has_both_mandatory_recipients() -> None:
-    decision = RULESET.evaluate({"observed_at": T0.isoformat(), "circumstances": {"written_stop_ineffective": True}})
+    found = {"observed_at": T0.isoformat(), "land": {"land_class": "permanent_basic_farmland", "approval": "none"},
+             "activity": {"kind": "land_occupation", "structure": "none"}}
+    decision = RULESET.evaluate({**found, "circumstances": {"written_stop_ineffective": True}})
     assert decision.escalation is not None and decision.escalation.escalation_applies
     assert MANDATORY <= {r.recipient for r in decision.escalation.recipients if r.mandatory}
-    quiet = RULESET.evaluate({"observed_at": T0.isoformat(), "circumstances": {"written_stop_ineffective": False}})
+    quiet = RULESET.evaluate({**found, "circumstances": {"written_stop_ineffective": False}})
     assert quiet.escalation is not None and quiet.escalation.recipients == []
 
 
