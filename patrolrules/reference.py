@@ -214,12 +214,10 @@ def _article_citation(article_no: int) -> Any:
 
 
 def _articles_of_case_file(file: str) -> set[int]:
-    match = re.search(r"art(\d+)(?:_(\d+))?", file)
-    if not match:
-        return set()
-    first = int(match.group(1))
-    last = int(match.group(2)) if match.group(2) else first
-    return set(range(first, last + 1)) if last - first < 30 else {first, last}
+    """The articles a case file names: ``art09_14_15_coverage.yaml`` → 9, 14 and 15 (a list, not a range:
+    ``art11_13_disposal`` holds cases of Arts. 11 and 13, none of Art. 12's teams)."""
+    match = re.search(r"art(\d+(?:_\d+)*)", file)
+    return set() if not match else {int(n) for n in match.group(1).split("_")}
 
 
 def _compact(data: Any) -> str:

@@ -114,3 +114,11 @@ def test_every_command_list_in_ci_fails_ci_when_any_step_fails():
     assert len(lists) >= 4, lists  # the test suite, the docs, the Quickstart job, the lowest versions
     for line in lists:
         assert line.rstrip().endswith("|| exit 1"), line
+
+
+def test_a_case_file_name_lists_its_articles_it_does_not_span_them():
+    # art09_14_15 holds Arts. 9, 14 and 15 cases; read as the range 9–14, it put them on the Art. 10 and 12 pages
+    assert reference._articles_of_case_file("art09_14_15_coverage.yaml") == {9, 14, 15}
+    assert reference._articles_of_case_file("art11_13_disposal.yaml") == {11, 13}
+    assert reference._articles_of_case_file("art08_zones.yaml") == {8}
+    assert reference._articles_of_case_file("whatif_overlays.yaml") == set()
