@@ -140,7 +140,9 @@ class Person(_Model):
     @field_validator("caused_by")
     @classmethod
     def _cause_and_consequence(cls, caused_by: tuple[Behaviour, ...], info: ValidationInfo) -> tuple[Behaviour, ...]:
-        consequence = info.data.get("serious_consequences")
+        if "serious_consequences" not in info.data:  # invalid itself: reported there, not again here
+            return caused_by
+        consequence = info.data["serious_consequences"]
         if consequence and consequence.strip() and not caused_by:
             raise PydanticCustomError("consequence_cause", "a serious consequence must name the behaviours that "
                                       "caused it", {"expected": "one or more of " + ", ".join(Behaviour)})
@@ -599,10 +601,10 @@ def _behaviours(data: AssessmentInput, stop_days: int) -> dict[str, dict[Behavio
             add(officer, Behaviour.failure_to_detect, f"case {case.id or '?'} was found by {case.discovery_source}, "
                                                       "not by patrol")
         if case.stop_required and case.discovered_on and _stopped_late(case, stop_days):
-            when = "never" if case.stopped_on is None else (
-                f"on {case.stopped_on}, {(case.stopped_on - case.discovered_on).days} days after its discovery")
-            add(officer, Behaviour.failure_to_stop, f"case {case.id or '?'} was stopped {when} (timely: within "
-                                                    f"{stop_days} day(s))")
+            when = "was never stopped" if case.stopped_on is None else (
+                f"was stopped on {case.stopped_on}, {(case.stopped_on - case.discovered_on).days} days after its "
+                "discovery")
+            add(officer, Behaviour.failure_to_stop, f"case {case.id or '?'} {when} (timely: within {stop_days} day(s))")
         if case.report_due and (case.reported_on is None or case.reported_on > case.report_due):
             add(officer, Behaviour.failure_to_report, f"case {case.id or '?'}: report due {case.report_due}, "
                                                       f"made {case.reported_on or 'never'}")

@@ -79,7 +79,7 @@ def shown(value: Any) -> str:
     """A short repr of a given value; never raises (an int too long to print, a huge text)."""
     try:
         text = repr(value)
-    except ValueError:  # an int of more than 4300 digits, alone or inside a container
+    except Exception:  # an int of more than 4300 digits (alone or in a container); a pint unit pint cannot print
         text = f"<an integer of {value.bit_length()} bits>" if isinstance(value, int) else f"<{type(value).__name__}>"
     return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN - 1] + "…"
 

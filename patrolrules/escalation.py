@@ -509,7 +509,13 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         history.append(TransitionOut(index=index, event=parsed.events[index].kind.value, at=parsed.events[index].at,
                                      from_state=before, to_state=after, rule=rule.id,
                                      citation=ruleset.cite(rule.citation)))
-    obligations = _obligations(ruleset, run, _owed_since(parsed, by_step, facts, run, run_with), last_at, day)
+    since = _owed_since(parsed, by_step, facts, run, run_with)
+    # Art. 21 及时处置: each obstruction, violence or retaliation needs its own, so police coordination runs
+    # from the latest such event (a retaliation after closure is not due when an earlier one was)
+    incident = max((e.at for e in parsed.events if e.kind in EVENT_CIRCUMSTANCES), default=None)
+    if incident is not None and "coordinate_police" in since:
+        since["coordinate_police"] = max(since["coordinate_police"], incident)
+    obligations = _obligations(ruleset, run, since, last_at, day)
     zero_anchors = [e.at for e in parsed.events if e.kind in PATROL_EVENTS]
     special = _special_anchors(run, period, parsed.events, discovered_at, escalated_at)
     return CaseDecision(

@@ -643,9 +643,6 @@ def ledger_entry_from(observation: Observation | Mapping[str, Any], decision: De
     finding, items, _ = _finding(decision)
     location = _location(obs)
     found = finding != LedgerFinding.none
-    measures: Any = () if stop_measures is None else stop_measures  # validated with the entry below
-    named = [str(getattr(m, "value", m)) for m in measures] if isinstance(measures, (list, tuple)) else []
-    served = [NoticeType(m) for m in named if m in NoticeType.__members__]
     project = obs.project_name or obs.party.name
     inspected = inspected_items if inspected_items is not None else tuple(
         p for p in (obs.project_name, _label(obs.activity.kind) if obs.activity.kind else None, obs.site.address) if p)
@@ -668,7 +665,7 @@ def ledger_entry_from(observation: Observation | Mapping[str, Any], decision: De
         LedgerFinding.suspected: "继续初步核查，确认是否构成违法（第十一条第（三）项）",
     }
     # one validation of the whole entry: a bad keyword argument is an InputError naming its field
-    return parse_input(LedgerEntry, {
+    entry = parse_input(LedgerEntry, {
         "id": obs.id,
         "unit_kind": obs.patrol.unit_kind,
         "unit_name": obs.patrol.unit_name,
@@ -680,17 +677,20 @@ def ledger_entry_from(observation: Observation | Mapping[str, Any], decision: De
         "offender_or_project": project if found else None,
         "location": location if found else None,
         "violation_status": _status_text(obs) if found else None,
-        "stop_measures": measures,
-        "stop_effect": stop_effect or (StopEffect.pending if named and finding == LedgerFinding.violation else None),
+        "stop_measures": () if stop_measures is None else stop_measures,
+        "stop_effect": stop_effect,
         "follow_up": (follow_up or default_follow_up.get(finding)) if found else None,
         "initial_check": check,
         "longitude": obs.site.longitude,
         "latitude": obs.site.latitude,
         "zone_tier": decision.zone.tier,
         "item_codes": items,
-        "notice_type": served[0] if served else None,
         "entered_into_system": entered_into_system,
     }, "ledger entry")
+    # what the recorded measures say: the notice served among them, and an effect pending until known
+    served = next((NoticeType(m.value) for m in entry.stop_measures if m.value in NoticeType.__members__), None)
+    pending = entry.stop_measures and finding == LedgerFinding.violation and entry.stop_effect is None
+    return entry.model_copy(update={"notice_type": served, **({"stop_effect": StopEffect.pending} if pending else {})})
 
 
 def _decision_of(decision: Any) -> Any:

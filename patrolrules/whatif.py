@@ -457,11 +457,8 @@ def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
             continue
         node = nested
         parts = str(column).split(".")
-        for part in parts[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                child = node[part] = {}
-            node = child
+        for part in parts[:-1]:  # no cell sits where a dotted column needs a mapping (``_chunks`` refuses it)
+            node = node.setdefault(part, {})
         node[parts[-1]] = _plain_cell(value)
     return nested
 

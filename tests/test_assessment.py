@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import subprocess
@@ -243,12 +244,15 @@ def test_only_a_behaviour_that_caused_the_serious_consequence_is_flagged(recorde
 
 
 def test_a_consequence_and_its_cause_are_given_together():
-    for person in ({"name": "张三", "serious_consequences": "违法占地扩大"},
-                   {"name": "张三", "caused_by": ["failure_to_stop"]},
-                   {"name": "张三", "serious_consequences": "  ", "caused_by": ["failure_to_stop"]}):
+    for person, path in (({"name": "张三", "serious_consequences": "违法占地扩大"}, "caused_by"),
+                         ({"name": "张三", "caused_by": ["failure_to_stop"]}, "caused_by"),
+                         ({"name": "张三", "serious_consequences": "  ", "caused_by": ["failure_to_stop"]},
+                          "caused_by"),
+                         ({"name": "张三", "serious_consequences": 5, "caused_by": ["failure_to_stop"]},
+                          "serious_consequences")):  # a bad consequence is one problem, not two
         with pytest.raises(InputError) as error:
             assess(RULESET, {"unit": {"name": "u"}, "period": PERIOD, "persons": [person]})
-        assert [p.path for p in error.value.problems] == ["persons.0.caused_by"]
+        assert [p.path for p in error.value.problems] == [f"persons.0.{path}"]
 
 
 @given(st.integers(0, 6) | st.none(), st.sampled_from(["patrol", "satellite_enforcement"]))
@@ -262,7 +266,8 @@ def test_a_stop_the_indicator_counts_late_is_a_failure_to_stop_of_the_officer(de
                               "persons": [{"name": "王五", "serious_consequences": "违法占地扩大",
                                            "caused_by": ["failure_to_stop"]}]})
     late = next(i.rate for i in result.indicators if i.indicator == "timely_stop") == 0
-    assert late == (delay is None or delay > 1)  # timely_stop_period: 1 day (a default)
+    period = RULESET.graph.parameters["timely_stop_period"].at(dt.date(2024, 3, 4))  # 1 day, a default
+    assert late == (delay is None or delay > period)
     person = result.accountability[0]
     assert ("failure_to_stop" in {f.behaviour for f in person.flags}) == late
 

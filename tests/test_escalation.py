@@ -17,6 +17,7 @@ import patrolrules
 from patrolrules import InputError
 from patrolrules.case import CaseEvent, CaseEventKind
 from patrolrules.cli import main
+from patrolrules.engine.tables import MemberTest
 from patrolrules.escalation import lifecycle_table, run_lifecycle
 
 from .strategies import observations
@@ -339,6 +340,18 @@ def test_nothing_is_escalated_for_an_act_established_as_no_violation(case: dict[
         assert {"report_to_bureau", "written_report"} <= duties
     assert (finding == "none") == (items == [] or (items is None and RULESET.evaluate(
         case["observation"]).violations.status == "no_violation"))
+
+
+def test_every_escalation_row_needs_a_violation_found_or_suspected() -> None:
+    # Art. 14 ¶1 对规划和自然资源违法行为书面制止无效: no recipient, nor report duty, for an act established lawful
+    rows = [*RULESET.graph.table("escalation_recipients").rules,
+            *(r for r in RULESET.graph.table("case_obligations").rules
+              if r.id in ("report_to_bureau", "written_report", "letter_to_township"))]
+    assert len(rows) == 21
+    for rule in rows:
+        test = rule.test_for("finding.finding")
+        assert isinstance(test, MemberTest) and not test.negate, rule.id
+        assert test.values == {"violation", "suspected"}, rule.id
 
 
 def test_an_observation_of_a_lawful_act_is_not_escalated_whatever_its_circumstances() -> None:

@@ -141,7 +141,7 @@ def test_a_parameter_unit_with_a_logarithmic_factor_is_refused(tmp_path):
         patrolrules.load_ruleset(directory)
 
 
-def test_a_table_with_thousands_of_rules_compiles():
+def test_rule_masks_of_tables_with_thousands_of_rules_are_generated_as_literals_python_reads():
     # a rule mask of more than 4300 decimal digits is written in hexadecimal, which no digit limit restricts
     from patrolrules.engine.codegen import _literal
 

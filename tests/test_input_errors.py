@@ -256,8 +256,11 @@ def test_a_logarithmic_unit_in_a_product_is_an_unknown_unit(ruleset, area):
     assert problem.message.startswith("unknown unit") and "亩" in problem.expected
     with pytest.raises(InputError, match="unknown unit"):
         ruleset.with_parameters({"national_road_buffer": area.replace("**2", "")})
-    quantity = patrolrules.units.ureg.Quantity(5, "m*dB")  # a pint Quantity given as it is
-    assert _problems(ruleset, {**BASE, "quantities": {"area": {"unused_land": quantity}}})
+    for unit in ("m*dB", "m**2/dB", "m**2*dB**2", "m**2*octave**2"):  # pint Quantities given as they are
+        quantity = patrolrules.units.ureg.Quantity(5, unit)  # (pint cannot even print some: repr raises)
+        assert _problems(ruleset, {**BASE, "quantities": {"area": {"unused_land": quantity}}})
+        with pytest.raises(InputError):
+            ruleset.with_parameters({"special_pbf_area": quantity})
 
 
 @pytest.mark.parametrize(("keywords", "paths"), [

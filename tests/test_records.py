@@ -119,6 +119,8 @@ def test_a_draft_entry_never_records_as_taken_a_stop_measure_the_patrol_has_not_
     oral = ledger_entry_from(observation, decision, stop_measures=(StopMeasure.oral_stop, StopMeasure.report_upward),
                              entered_into_system=ENTERED)
     assert oral.notice_type is None and oral.stop_effect == "pending"
+    taken = ledger_entry_from(observation, decision, stop_measures=set(stop_measures_owed(decision)))  # any iterable
+    assert taken.notice_type == decision.disposal.notice.type and taken.stop_effect == "pending"
     assert stop_measures_owed(decision) == (StopMeasure.oral_stop, StopMeasure(decision.disposal.notice.type),
                                             StopMeasure.suspend_approvals, StopMeasure.report_upward)
 
