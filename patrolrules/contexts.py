@@ -91,7 +91,8 @@ def parameter(ruleset: Ruleset, name: str, day: dt.date) -> Any:
     param = ruleset.graph.parameters.get(name)
     value = None if param is None else param.at(day)
     if value is None:
-        raise RulesetError([RuleProblem("parameters", None, f"parameter {name!r} has no value in force on {day}",
+        file, line = ("parameters", None) if param is None else (param.position.file, param.position.line)
+        raise RulesetError([RuleProblem(file, line, f"parameter {name!r} has no value in force on {day}",
                                         fix=f"give {name!r} a value from a date on or before {day}")])
     return value
 

@@ -171,6 +171,9 @@ def ledger_facts(entry: LedgerEntry, as_of: dt.date | None = None) -> dict[str, 
     if patrol is not None and entered is None and as_of is not None:
         unentered = _days((as_of - patrol.date()).days)
     check = entry.initial_check
+    # the notice served: as recorded, or the one among the stop measures (Art. 13 ¶3), so a notice
+    # recorded only as a measure is held to the same checks (halted approvals, a confirmed violation)
+    notice = entry.notice_type or _notice_among(entry.stop_measures)
     return {
         "ledger.patrol_time_recorded": patrol is not None,
         "ledger.patrol_staff_recorded": any(_text(s) for s in entry.patrol_staff),
@@ -187,10 +190,7 @@ def ledger_facts(entry: LedgerEntry, as_of: dt.date | None = None) -> dict[str, 
         "ledger.stop_effect_recorded": entry.stop_effect is not None,
         "ledger.follow_up_recorded": _text(entry.follow_up),
         "ledger.initial_check_recorded": check is not None and _checked(check),
-        # the notice served: as recorded, or the one among the stop measures (Art. 13 ¶3), so a notice
-        # recorded only as a measure is held to the same checks (halted approvals, a confirmed violation)
-        "ledger.notice_type": entry.notice_type.value if entry.notice_type is not None else next(
-            (m.value for m in entry.stop_measures if m.value in NoticeType.__members__), None),
+        "ledger.notice_type": None if notice is None else notice.value,
         "ledger.staff_count": float(len({s.strip() for s in entry.patrol_staff if _text(s)})),
         "ledger.entered_before_patrol": None if patrol is None or entered is None else entered < patrol,
         "ledger.entry_delay": entry_delay,
@@ -688,9 +688,14 @@ def ledger_entry_from(observation: Observation | Mapping[str, Any], decision: De
         "entered_into_system": entered_into_system,
     }, "ledger entry")
     # what the recorded measures say: the notice served among them, and an effect pending until known
-    served = next((NoticeType(m.value) for m in entry.stop_measures if m.value in NoticeType.__members__), None)
     pending = entry.stop_measures and finding == LedgerFinding.violation and entry.stop_effect is None
-    return entry.model_copy(update={"notice_type": served, **({"stop_effect": StopEffect.pending} if pending else {})})
+    return entry.model_copy(update={"notice_type": _notice_among(entry.stop_measures),
+                                    **({"stop_effect": StopEffect.pending} if pending else {})})
+
+
+def _notice_among(measures: tuple[StopMeasure, ...]) -> NoticeType | None:
+    """The written notice among the stop measures taken (Art. 13 ¶3), if any."""
+    return next((NoticeType(m.value) for m in measures if m.value in NoticeType.__members__), None)
 
 
 def _decision_of(decision: Any) -> Any:
