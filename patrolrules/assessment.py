@@ -215,6 +215,8 @@ class ConsequenceOut(_Out):
     due: dt.date | None = None
     rule: str
     citation: CitationOut
+    provisional: bool = Field(False, description="named on a provisional result (inputs missing or a what-if): "
+                                                 "it may not stand once the assessment is complete")
 
 
 class Flag(_Out):
@@ -232,6 +234,9 @@ class PersonAccountability(_Out):
     flags: list[Flag]
     not_flagged: list[str] = Field(description="behaviours recorded but not flagged (no serious consequence "
                                                "they caused)")
+    causes_without_evidence: list[str] = Field(
+        [], description="behaviours ``caused_by`` names that no conduct, spot check or case records: not flagged, "
+                        "as Art. 24 holds to account for a behaviour shown (有下列行为之一)")
 
 
 class Change(_Out):
@@ -630,7 +635,9 @@ def _accountability(ruleset: Ruleset, data: AssessmentInput, day: dt.date) -> li
         flagged = {f.behaviour for f in flags}
         out.append(PersonAccountability(name=name, is_leader=person.is_leader,
                                         serious_consequences=person.serious_consequences, flags=flags,
-                                        not_flagged=sorted(b.value for b in behaviours if b.value not in flagged)))
+                                        not_flagged=sorted(b.value for b in behaviours if b.value not in flagged),
+                                        causes_without_evidence=sorted(b.value for b in person.caused_by
+                                                                       if b not in behaviours)))
     return out
 
 
@@ -696,6 +703,7 @@ def assess(ruleset: Ruleset, data: AssessmentInput | Mapping[str, Any]) -> Asses
     if overdue is None:
         missing.append("previous.rectification_deadline")
     facts = {"assessment.final_score": float(final), "assessment.rectification_overdue": overdue}
+    provisional = bool(missing or parsed.what_if)
     consequences = []
     for found in findings(ruleset, "assessment", run_context(ruleset, "assessment", facts, day)):
         if found.table != "assessment_consequences":
@@ -707,13 +715,13 @@ def assess(ruleset: Ruleset, data: AssessmentInput | Mapping[str, Any]) -> Asses
             consequence=str(found.outputs["consequence"]), name_zh=str(found.outputs["name_zh"]),
             addressee=who or addressee, by=str(found.outputs["by"]),
             due=None if deadline is None else on + dt.timedelta(days=_days_of(deadline)),
-            rule=f"{found.table}/{found.rule}", citation=found.citation))
+            rule=f"{found.table}/{found.rule}", citation=found.citation, provisional=provisional))
     return Assessment(
         unit=parsed.unit, period=parsed.period, indicators=indicators, deductions=deductions,
         composite_score=float(composite(weights, rates, deductions_total)),
         appraisal_score=parsed.appraisal_score, appraisal_share=float(weights.appraisal_share),
         final_score=float(final), grade=grade, grade_zh=grade_zh, grade_rule=grade_rule,
-        provisional=bool(missing or parsed.what_if), missing_inputs=list(dict.fromkeys(missing)),
+        provisional=provisional, missing_inputs=list(dict.fromkeys(missing)),
         consequences=consequences,
         accountability=_accountability(ruleset, parsed, day),
         next_grade=next_grade(ruleset, weights, rates, deductions_total, appraisal, day))
@@ -746,7 +754,8 @@ def _markdown(result: Assessment) -> str:
     lines += ["", "## 考核结果运用（第二十三条）", ""]
     for c in result.consequences:
         due = f"，期限 {c.due}" if c.due else ""
-        lines.append(f"- {c.name_zh}：对象 {c.addressee}，由 {c.by}{due}（{c.citation.ref_zh}）")
+        lines.append(f"- {c.name_zh}{'（暂定）' if c.provisional else ''}：对象 {c.addressee}，由 {c.by}{due}"
+                     f"（{c.citation.ref_zh}）")
     flagged = [p for p in result.accountability if p.flags]
     lines += ["", "## 责任追究（第二十四条）", ""]
     if not flagged:

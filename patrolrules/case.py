@@ -43,6 +43,10 @@ class CaseEventKind(StrEnum):
     obstruction = "obstruction"  # Art. 21
     violence_against_officers = "violence_against_officers"  # Art. 21
     retaliation_against_officers = "retaliation_against_officers"  # Art. 21 对巡查人员打击报复, in any state
+    # Art. 14 ¶1: each report the ineffective written stop calls for, made (the duty is discharged)
+    reported_to_bureau = "reported_to_bureau"  # 执法支队、规划和自然资源所向区规划和自然资源局报告
+    reported_in_writing = "reported_in_writing"  # 区局书面报告区政府和重庆市规划和自然资源局
+    township_informed = "township_informed"  # 函告违法行为发生地镇乡人民政府或街道办事处
     filing_decided = "filing_decided"
     transferred = "transferred"
     closed = "closed"

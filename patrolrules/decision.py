@@ -217,7 +217,10 @@ class CrimeLineOut(_Out):
 class TransferOut(_Out):
     """Art. 14 ¶2: suspected crimes to transfer to the judicial organs."""
 
-    suspected: bool
+    suspected: bool | None = Field(description="None: no line is reached yet, but one could be once the facts in "
+                                                "``undetermined_by`` are known")
+    undetermined_by: list[str] = Field([], description="the unknown facts a criminal line waits on (none when "
+                                                       "``suspected`` is true or false)")
     crimes: list[str]
     lines: list[CrimeLineOut]
     lines_as_of: dt.date  # whose criminal lines: the decision's date, or the act's (``time_rule``)
@@ -349,6 +352,20 @@ def _explain_reports(reports: list[ReportOut], zh: bool) -> list[str]:
     return lines
 
 
+def _explain_transfer(transfer: TransferOut, zh: bool) -> list[str]:
+    """Art. 14 ¶2 涉嫌构成犯罪的: the crimes suspected, or the facts a criminal line still waits on."""
+    if transfer.suspected:
+        if zh:
+            crimes = "、".join(dict.fromkeys(line.name_zh for line in transfer.lines))
+            return [f"  涉嫌犯罪，应当移送司法机关（第十四条第二款）：{crimes}"]
+        return [f"  Suspected crime, to transfer (Art. 14 ¶2): {', '.join(transfer.crimes)}"]
+    if transfer.suspected is None:
+        waiting = [label(name, "zh" if zh else "en") for name in transfer.undetermined_by]
+        return [f"  是否涉嫌犯罪尚待查明（第十四条第二款），缺少：{'、'.join(waiting)}" if zh
+                else f"  Whether a crime is suspected is undetermined (Art. 14 ¶2), waiting on: {', '.join(waiting)}"]
+    return []
+
+
 def _explain(decision: Decision, lang: str) -> str:
     zh = lang == "zh"
     stamp = decision.ruleset
@@ -372,8 +389,10 @@ def _explain(decision: Decision, lang: str) -> str:
     lines.extend(_explain_violations(decision.violations, zh))
     lines.append("")
     lines.extend(_explain_disposal(decision.disposal, zh))
-    if decision.escalation is not None and decision.escalation.reports:
-        lines.extend(_explain_reports(decision.escalation.reports, zh))
+    if decision.escalation is not None:
+        lines.extend(_explain_transfer(decision.escalation.transfer, zh))
+        if decision.escalation.reports:
+            lines.extend(_explain_reports(decision.escalation.reports, zh))
     lines.append("")
     lines.append("三、适用规则" if zh else "3. Rules applied")
     for fired in decision.trace:

@@ -35,7 +35,7 @@ from .decision import (
 from .disposal import FINDING, FOUND
 from .engine import compiled
 from .engine.compiled import Run, TableResult
-from .engine.tables import Citation, MemberTest, Rule, RuleGraph
+from .engine.tables import AnyTest, Citation, MemberTest, Rule, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
 from .facts import counted_area
 from .observation import LandClass, Observation
@@ -174,8 +174,6 @@ def forest_line_ratio(observation: Observation, graph: RuleGraph, day: dt.date) 
             line = units.canonical_magnitude(units.ureg.Quantity(Fraction(_param(graph, line_name, day)),
                                                                  units.parse_unit(param.unit or "mu")), "area")
             total += counted / line
-    if LandClass.forest_public_welfare not in areas and LandClass.forest_commercial not in areas:
-        return None
     return float(total)
 
 
@@ -318,8 +316,31 @@ def _transfer(ruleset: Ruleset, run: Run, day: dt.date) -> TransferOut:
             references=[f"{graph.parameters[n].source}: {graph.parameters[n].reference}" for n in names],
             citation=ruleset.cite(rule.citation), basis=ruleset.basis(rule.citation)))
     crimes = sorted(run.values[f"{TRANSFER}.crime"] or ())
-    return TransferOut(suspected=bool(crimes), crimes=crimes, lines=lines, lines_as_of=lines_day,
+    waiting = [] if crimes else _unknown_for_lines(ruleset, run, lines_day)
+    return TransferOut(suspected=True if crimes else None if waiting else False, undetermined_by=waiting,
+                       crimes=crimes, lines=lines, lines_as_of=lines_day,
                        time_rule=[] if at is None else ruleset.basis(TIME_RULE))
+
+
+def _unknown_for_lines(ruleset: Ruleset, run: Run, day: dt.date) -> list[str]:
+    """Art. 14 ¶2 涉嫌构成犯罪的: the unknown facts that could still bring a criminal line within reach — those
+    of every line whose other tests hold (three-valued: an unknown test neither holds nor fails). Items not
+    yet determined (Art. 11(三)) count as unknown. Empty when no line can be reached whatever they are."""
+    undetermined_items = bool(run.values.get(violations.UNDETERMINED)) and not run.values[violations.SUMMARY_VALUE]
+    table = next(t for t in ruleset._period(day, "native").tables if t.table.id == TRANSFER)
+    waiting: set[str] = set()
+    for rule in table.rules:
+        unknown = []
+        for check in rule.checks:
+            value = None if check.input == violations.SUMMARY_VALUE and undetermined_items else \
+                run.values.get(check.input)
+            if value is None and not isinstance(check.test, AnyTest):
+                unknown.append(check.input)
+            elif not compiled.predicate(check)(value):
+                break
+        else:
+            waiting.update(unknown)
+    return sorted(waiting)
 
 
 def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kinds: Sequence[str] | None,
@@ -536,6 +557,10 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
 # Each is also a field of ``Circumstances`` and a fact ``circumstances.<kind>`` of the same name.
 EVENT_CIRCUMSTANCES = (CaseEventKind.obstruction, CaseEventKind.violence_against_officers,
                        CaseEventKind.retaliation_against_officers)
+# Art. 14 ¶1: the event that records each report of an ineffective written stop as made, by the duty it discharges
+REPORT_EVENTS = {CaseEventKind.reported_to_bureau: "report_to_bureau",
+                 CaseEventKind.reported_in_writing: "written_report",
+                 CaseEventKind.township_informed: "letter_to_township"}
 
 
 def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date, facts: Mapping[str, Any],
@@ -594,6 +619,7 @@ def _facts_by_step(case: Case, steps: Sequence[tuple[int, str, str, int]]) -> It
             "case.state": to,
             "case.filed": CaseState.filed.value in reached,
             "case.transferred": CaseState.transferred.value in reached,
+            "case.reports_made": frozenset(REPORT_EVENTS[kind] for kind in seen if kind in REPORT_EVENTS),
             # Art. 14 ¶1: escalation is earned only through the lifecycle (a written notice, then
             # ineffective or refused)
             "circumstances.written_stop_ineffective": CaseState.escalated.value in reached,

@@ -31,9 +31,10 @@ def _total_area(observation: Any) -> float | None:
 
 def counted_area(observation: Any, classes: tuple[LandClass, ...]) -> Fraction | None:
     """The area of ``classes`` occupied by this act plus, for the criminal lines, what the same party
-    occupied within the past year and was not processed for (法释〔2000〕14号 第9条: counted together)."""
-    current = observation.quantities.area or {}
-    if not any(c in current for c in classes):
+    occupied within the past year and was not processed for (法释〔2000〕14号 第9条: counted together).
+    Unknown only when no area is given: once one is, a land class it does not list was not occupied."""
+    current = observation.quantities.area
+    if not current:
         return None
     prior = observation.quantities.prior_unprocessed_area or {}
     return sum((units.canonical_magnitude(areas[c], "area") for areas in (current, prior) for c in classes
@@ -136,6 +137,9 @@ DERIVED.update({
     "case.filed": (TypeDef(Kind.BOOLEAN), _supplied, "the case has been filed (立案): its history reached `filed`"),
     "case.transferred": (TypeDef(Kind.BOOLEAN), _supplied,
                          "the case has been handed to the judicial organs: its history reached `transferred`"),
+    # Art. 14 ¶1: the reports of an ineffective written stop owed until made, in whatever state (report events).
+    "case.reports_made": (TypeDef(Kind.SET, ("report_to_bureau", "written_report", "letter_to_township")), _supplied,
+                          "the Art. 14 ¶1 reports the case's events record as made"),
     "case.liability_exempt": (TypeDef(Kind.BOOLEAN), _supplied, "no liability attaches (立案 condition)"),
     "case.within_jurisdiction": (TypeDef(Kind.BOOLEAN), _supplied, "the bureau has jurisdiction (立案 condition)"),
     "case.minor_and_corrected": (TypeDef(Kind.BOOLEAN), _supplied,

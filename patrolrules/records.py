@@ -10,6 +10,7 @@ a problem, and under which article, is data: the tables of the ``ledger``,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from fractions import Fraction
@@ -230,10 +231,27 @@ class PatrolTeam(_Model):
     officers: tuple[Officer, ...] = ()
 
 
-def _officer_identity(officer: Officer) -> tuple[str, str] | None:
-    if _text(officer.certificate_no):
-        return ("certificate", str(officer.certificate_no).strip())
-    return ("name", str(officer.name).strip()) if _text(officer.name) else None
+def _people(officers: tuple[Officer, ...]) -> int:
+    """How many people the entries name (Art. 12 不得少于两人 counts people, not lines): two entries are one
+    person when they give the same certificate number, or the same name and not two different numbers."""
+    def key(text: Any) -> str | None:
+        return str(text).strip() if _text(text) else None
+
+    person = list(range(len(officers)))  # each entry's representative (union-find)
+
+    def root(index: int) -> int:
+        while person[index] != index:
+            index = person[index]
+        return index
+
+    for later, b in enumerate(officers):
+        for earlier, a in enumerate(officers[:later]):
+            same_number = key(a.certificate_no) is not None and key(a.certificate_no) == key(b.certificate_no)
+            same_name = key(a.name) is not None and key(a.name) == key(b.name) and (
+                key(a.certificate_no) is None or key(b.certificate_no) is None)
+            if same_number or same_name:
+                person[root(later)] = root(earlier)
+    return len({root(index) for index in range(len(officers))})
 
 
 def _no_certificate(officer: Officer, day: dt.date | None) -> bool:
@@ -294,9 +312,7 @@ def team_facts(team: PatrolTeam) -> dict[str, Any]:
 
     return {
         "team.patrol_date_recorded": day is not None,
-        # one person listed twice is one officer (Art. 12: 不得少于两人): the same certificate number, or the
-        # same name where no number is given, as the ledger counts its staff by name
-        "team.officer_count": float(len({_officer_identity(o) or index for index, o in enumerate(team.officers)})),
+        "team.officer_count": float(_people(team.officers)),
         "team.officers_without_certificate": count(_no_certificate),
         "team.officers_with_invalid_certificate": count(_invalid_certificate),
         "team.officers_with_certificate_validity_unrecorded": count(_certificate_validity_unknown),
@@ -462,9 +478,26 @@ def _table_problems(ruleset: Ruleset, context: str, facts: dict[str, Any], day: 
 
 def _problem(rule: str, outputs: dict[str, Any], citation: CitationOut, path: str | None = None,
              message: str | None = None) -> RecordProblem:
+    expected = outputs.get("expected")
     return RecordProblem(path=path or str(outputs["path"]), code=str(outputs["code"]),
-                         message=message or str(outputs["message"]), expected=outputs.get("expected"),
+                         message=message or str(outputs["message"]),
+                         expected=None if expected is None else _filled(str(expected), outputs),
                          citation=citation, rule=rule)
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def _filled(text: str, outputs: Mapping[str, Any]) -> str:
+    """``text`` with each ``{name}`` replaced by the rule's output ``name`` (a parameter in force, e.g. the
+    fewest officers of Art. 12): plain substitution, nothing a rule file writes is evaluated."""
+    def value(match: re.Match[str]) -> str:
+        found = outputs.get(match.group(1))
+        if found is None:
+            return match.group(0)
+        return str(int(found)) if isinstance(found, float) and found.is_integer() else str(found)
+
+    return _PLACEHOLDER.sub(value, text)
 
 
 def as_of_date(value: Any, path: str = "as_of") -> dt.date | None:

@@ -241,6 +241,7 @@ def test_only_a_behaviour_that_caused_the_serious_consequence_is_flagged(recorde
     assert flagged - {"leader_accountability"} == recorded & caused
     assert ("leader_accountability" in flagged) == (leader and bool(recorded & caused))
     assert set(found.not_flagged) == recorded - caused
+    assert set(found.causes_without_evidence) == caused - recorded  # named as a cause, shown nowhere: said so
 
 
 def test_a_consequence_and_its_cause_are_given_together():
@@ -288,6 +289,21 @@ def test_criticism_for_a_previous_failure_needs_it_shown_unrectified(previous, c
     assert ("circulated_criticism" in {c.consequence for c in result.consequences}) == bool(criticised)
     assert ("previous.rectification_deadline" in result.missing_inputs) == (criticised is None)
     assert result.provisional == (criticised is None)
+
+
+@pytest.mark.parametrize(("change", "provisional"), [
+    ({}, False),
+    ({"appraisal_score": None}, True),  # an input missing
+    ({"what_if": {"coverage": 0.5}}, True),  # a measurement replaced
+])
+def test_a_consequence_named_on_a_provisional_result_says_so(change, provisional):
+    """Art. 23 attaches 通报, 约谈 and the rest to the result; named on a result that inputs missing or a what-if
+    may still change, each consequence carries that, in the data and in the report."""
+    data = {**json.loads(EXAMPLE.read_text(encoding="utf-8")), **change}
+    result = assess(RULESET, {k: v for k, v in data.items() if v is not None})
+    assert result.consequences and result.provisional == provisional
+    assert [c.provisional for c in result.consequences] == [provisional] * len(result.consequences)
+    assert ("（暂定）" in result.markdown()) == provisional
 
 
 def test_bad_what_if_and_bad_input_are_input_errors():

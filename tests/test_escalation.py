@@ -120,7 +120,7 @@ def test_closing_a_case_never_ends_a_duty_to_file_or_to_transfer_it(case: dict[s
     reached = {step.to_state for step in decision.history}
     duties = {o.duty for o in decision.obligations}
     assert ("file_case" in duties) == (decision.filing.decision == "file" and "filed" not in reached)
-    owed = decision.transfer.suspected and "transferred" not in reached
+    owed = decision.transfer.suspected is True and "transferred" not in reached  # undetermined owes none yet
     assert ("decide_transfer" in duties) == ("hand_over_to_police" in duties) == owed
 
 
@@ -253,6 +253,64 @@ def test_more_area_or_ore_never_removes_transfer_or_special_report(case: dict[st
     if special:
         bigger = [r for r in large.reports if r.type == "special_report"]
         assert bigger and set(special[0].criteria) <= set(bigger[0].criteria)
+
+
+TRANSFER_LINES = ("  涉嫌犯罪", "  是否涉嫌犯罪", "  Suspected crime", "  Whether a crime")
+
+
+@pytest.mark.parametrize(("destroyed", "zh", "en"), [
+    (None, "尚待查明（第十四条第二款），缺少：种植条件被破坏", "waiting on: land.planting_conditions_destroyed"),
+    (True, "应当移送司法机关（第十四条第二款）：非法占用农用地罪", "to transfer (Art. 14 ¶2): crime_342"),
+    (False, None, None),
+])
+def test_the_account_says_whether_a_crime_is_suspected_or_what_that_waits_on(destroyed: bool | None, zh: str | None,
+                                                                             en: str | None) -> None:
+    land: dict[str, Any] = {"land_class": "permanent_basic_farmland", "approval": "none"}
+    if destroyed is not None:
+        land["planting_conditions_destroyed"] = destroyed
+    decision = RULESET.evaluate({"observed_at": T0.isoformat(), "land": land,
+                                 "activity": {"kind": "building", "stage": "completed"},
+                                 "quantities": {"area": {"permanent_basic_farmland": "8亩"}},
+                                 "party": {"identified": True}, "site": {"inside_urban_construction_land": False}})
+    for lang, expected in (("zh", zh), ("en", en)):
+        account = [line for line in decision.explain(lang).splitlines() if line.startswith(TRANSFER_LINES)]
+        assert account == [] if expected is None else len(account) == 1 and expected in account[0]
+
+
+# The facts the criminal lines read that an observation may leave unrecorded, at their most aggravating value:
+# every line is reached by more area or ore ("以上") or lowered by an aggravating fact, never raised.
+AGGRAVATING = {("land", "planting_conditions_destroyed"): True, ("activity", "protected_mineral"): True,
+               ("activity", "in_no_mining_period"): True, ("site", "in_no_mining_zone"): True,
+               ("site", "in_state_planned_mining_area"): True, ("party", "penalised_within_three_years"): True,
+               ("party", "agricultural_land_penalties_within_two_years"): 5,
+               ("party", "mining_penalties_within_two_years"): 5}
+
+
+@given(cases(), st.sets(st.sampled_from(["agricultural_land_penalties_within_two_years",
+                                         "mining_penalties_within_two_years"])))
+@settings(max_examples=80)
+def test_unknown_facts_are_never_read_as_no_crime(case: dict[str, Any], unrecorded: set[str]) -> None:
+    """Art. 14 ¶2 涉嫌构成犯罪的，应当及时移送: "no crime" (false) must hold however the unrecorded facts turn
+    out, and "undetermined" (null) only where some recording of them reaches a line. Both are checked against
+    the worst case: every unrecorded fact at its most aggravating value, every unmeasured area far above its line."""
+    for name in unrecorded:
+        del case["observation"]["party"][name]
+    case["violation_items"] = case["violation_items"] or ["i1"]  # a record: the facts filled in move no item
+    transfer = RULESET.evaluate_case(case).transfer
+    worst = json.loads(json.dumps(case))
+    observation = worst["observation"]
+    for (section, name), value in AGGRAVATING.items():
+        if observation.get(section, {}).get(name) is None:
+            observation.setdefault(section, {})[name] = value
+    if not observation["quantities"]["area"]:
+        observation["quantities"]["area"] = {land_class: "1000亩" for land_class in CLASSES}
+    reached = RULESET.evaluate_case(worst).transfer.suspected
+    assert transfer.suspected is not None or transfer.undetermined_by
+    assert (transfer.suspected is None) == bool(transfer.undetermined_by)
+    if transfer.suspected is False:
+        assert reached is False, "a recording of the unknown facts reaches a line that 'no crime' ruled out"
+    else:
+        assert reached is True
 
 
 @given(observations(RULESET))
@@ -436,6 +494,39 @@ def test_escalation_only_after_an_ineffective_or_refused_written_notice(case: di
         first_notice = kinds.index("written_notice_served")  # raises if there was none
         assert any(k in ("reinspection_ongoing", "party_refuses") for k in kinds[first_notice + 1:])
         assert any(step.to_state == "escalated" for step in decision.history)
+
+
+REPORT_EVENTS = {"reported_to_bureau": "report_to_bureau", "reported_in_writing": "written_report",
+                 "township_informed": "letter_to_township"}
+
+
+@given(st.data(), st.lists(st.sampled_from(sorted(REPORT_EVENTS)), unique=True))
+@settings(max_examples=80)
+def test_a_report_of_an_ineffective_written_stop_is_owed_until_it_is_made(data: Any, made: list[str]) -> None:
+    """Art. 14 ¶1 (书面制止无效…报告…应当及时…书面报告…同时，函告): once the written stop has proved
+    ineffective, each report is owed in every state the case reaches — rectified, filed, transferred or
+    closed — until an event records it made, and its deadline still runs from the ineffective stop."""
+    escalation = ("discovered", "written_notice_served", data.draw(st.sampled_from(["reinspection_ongoing",
+                                                                                  "party_refuses"])))
+    prefix = data.draw(st.sampled_from([escalation, escalation, ()]))  # mostly after an ineffective stop
+    kinds = _walk(random.Random(data.draw(st.integers(0, 10_000))), data.draw(st.integers(1, 6)), prefix)
+    case = data.draw(cases(kinds or ["discovered"]))
+    case["violation_items"] = ["i1"]  # a confirmed violation
+    before = RULESET.evaluate_case(case)
+    escalated = any(step.to_state == "escalated" for step in before.history)
+    if before.state in ("escalated", "rectified", "filed", "transferred", "closed"):
+        last = dt.datetime.fromisoformat(case["events"][-1]["at"])
+        case["events"] += [{"kind": kind, "at": (last + dt.timedelta(hours=i + 1)).isoformat()}
+                           for i, kind in enumerate(made)]
+    recorded = {e["kind"] for e in case["events"]}  # the walk itself may have made some
+    after = RULESET.evaluate_case(case)
+    owed = {o.duty: o.due for o in after.obligations}
+    letter = any(r.recipient == "township_government" and r.mandatory for r in after.recipients)
+    for event, duty in REPORT_EVENTS.items():
+        expected = escalated and event not in recorded and (letter or duty != "letter_to_township")
+        assert (duty in owed) == expected, (duty, after.state)
+        if expected:  # made later or not, the due time is the one the ineffective stop set
+            assert owed[duty] == next(o.due for o in before.obligations if o.duty == duty)
 
 
 @given(cases())

@@ -148,8 +148,9 @@ officers = st.builds(
 
 
 def _people(team_officers: list[dict]) -> int:
-    """Officers on the task: one person listed twice (same certificate number, or same name without one) is one."""
-    return len({o["certificate_no"] or o["name"] for o in team_officers})
+    """Officers on the task: one person listed twice is one, with or without the certificate number on each
+    line (here a name has one number, so people are names)."""
+    return len({o["name"] for o in team_officers})
 
 
 @settings(max_examples=80)
@@ -165,6 +166,28 @@ def test_a_team_of_fewer_than_two_or_without_certificates_never_validates(team_o
         o["certificate_no"] and o["certificate_valid_until"] and o["certificate_valid_until"] >= str(PATROL_DAY)
         and o["uniform"] is True for o in team_officers)
     assert result.valid == fully_valid
+
+
+def test_people_are_counted_once_and_different_numbers_are_different_people():
+    line = {"certificate_valid_until": "2026-01-01", "uniform": True}
+    same = [{**line, "name": "张三", "certificate_no": "a"}, {**line, "name": " 张三", "certificate_no": None}]
+    homonyms = [{**line, "name": "张三", "certificate_no": "a"}, {**line, "name": "张三", "certificate_no": "b"}]
+    chained = [*same, {**line, "name": "张三 ", "certificate_no": "a"}]  # three lines, one person
+    for team, people in ((same, 1), (homonyms, 2), (chained, 1)):
+        codes = {p.code for p in validate_team(RULESET, {"patrol_date": str(PATROL_DAY), "officers": team}).problems}
+        assert ("too_few_officers" in codes) == (people < 2), team
+
+
+def test_the_fewest_officers_named_in_a_problem_is_the_parameter_in_force():
+    """The message follows a what-if on min_patrol_officers (it used to say "at least 2" whatever it was)."""
+    two = [{"name": n, "certificate_no": n, "certificate_valid_until": "2026-01-01", "uniform": True} for n in "ab"]
+    three = RULESET.with_parameters({"min_patrol_officers": 3})
+    [problem] = validate_team(three, {"patrol_date": str(PATROL_DAY), "officers": two}).problems
+    assert problem.code == "too_few_officers" and problem.expected == "at least 3 officers"
+    ledger = {"patrol_time": "2024-05-06T09:00:00+08:00", "patrol_staff": ["张三", "李四"], "route": "r",
+              "inspected_items": ["x"], "finding": "none", "entered_into_system": "2024-05-06T18:00:00+08:00"}
+    staff = [p for p in validate_ledger(three, ledger).problems if p.code == "too_few_staff"]
+    assert [p.expected for p in staff] == ["at least 3 officers"]
 
 
 def test_the_minimum_team_is_the_regulations_number():
