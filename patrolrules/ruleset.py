@@ -100,6 +100,9 @@ def parse_observation(observation: Observation | Mapping[str, Any]) -> Observati
 SUMMARY_TABLES: tuple[str, ...] = (zones.TIER_TABLE, zones.EXPECTATION_TABLE, violations.TABLE, disposal.NOTICE)
 # The values ``Ruleset._summary`` is a function of: a what-if that leaves them as they were changes nothing.
 _SUMMARY_VALUES = operator.itemgetter(zones.SUMMARY_VALUE, violations.SUMMARY_VALUE, disposal.SUMMARY_VALUE)
+# The tables passing them on: what-ifs need only these and their upstream tables recomputed.
+_SUMMARY_VALUE_TABLES = tuple(v.split(".", 1)[0] for v in (zones.SUMMARY_VALUE, violations.SUMMARY_VALUE,
+                                                          disposal.SUMMARY_VALUE))
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,13 @@ class _Period:
     def closure(self) -> tuple[int, ...]:
         """Positions of the summarised tables and every table upstream of them (once per period)."""
         wanted = {t.table.id for t in _upstream(self.tables, SUMMARY_TABLES)}
+        return tuple(i for i, t in enumerate(self.tables) if t.table.id in wanted)
+
+    @functools.cached_property
+    def summarised(self) -> tuple[int, ...]:
+        """Positions of the tables passing on the values ``Ruleset._summary`` reads, and of their upstream
+        tables: the part of ``closure`` a what-if must recompute (once per period)."""
+        wanted = {t.table.id for t in _upstream(self.tables, _SUMMARY_VALUE_TABLES)}
         return tuple(i for i, t in enumerate(self.tables) if t.table.id in wanted)
 
     @functools.cached_property
@@ -140,9 +150,10 @@ class _Period:
     def what_ifs(self, base: Run, facts: Mapping[str, Any], name: str, choices: Sequence[Any],
                  look: Callable[[Run], T]) -> list[T]:
         """``look`` at the run with ``name`` = each choice: only the closure's tables are recomputed (the
-        others are stale), and ``look`` must not keep the Run it is shown."""
+        others are stale; the generated matcher recomputes only ``summarised``), and ``look`` must not keep
+        the Run it is shown nor read any value but ``_SUMMARY_VALUES``."""
         if isinstance(self.matcher, codegen.GeneratedMatcher):
-            return self.matcher.what_ifs(base, name, choices, self.closure, look)
+            return self.matcher.what_ifs(base, name, choices, self.summarised, look)
         return [look(compiled.run(self._closure_tables, self._closure_matcher, {**facts, name: choice}))
                 for choice in choices]
 

@@ -290,6 +290,7 @@ class GeneratedMatcher:
             for t in tables)
         # table positions → (the inputs they read, input → (order, inputs, predicates) of each rule reading it)
         self._readers: dict[tuple[int, ...], _Readers] = {}
+        self._plans: dict[tuple[str, tuple[int, ...]], tuple[Any, ...]] = {}  # what_ifs' tables per fact
 
     def match(self, index: int, values: Mapping[str, Any]) -> list[int]:
         return list(self.functions[index](values))
@@ -333,22 +334,61 @@ class GeneratedMatcher:
 
     def what_ifs(self, base: Run, name: str, choices: Sequence[Any], only: Sequence[int],
                  look: Callable[[Run], T]) -> list[T]:
-        """``[look(self.rerun(base, {}, {name: c}, only)) for c in choices]`` without a copy of
-        ``base.values`` for each choice: one scratch copy, changed in place and put back after each
-        look (so ``look`` must not keep the ``Run`` it is shown)."""
-        scratch = dict(base.values)
-        original = base.values
+        """``[look(self.rerun(base, {}, {name: c}, only)) for c in choices]`` without copies for each
+        choice: one scratch ``Run`` whose values and results are changed in place and put back after
+        each look (so ``look`` must not keep the ``Run`` it is shown). Only the tables of ``only`` that
+        ``name`` can reach are visited (``_plan``); each is recomputed only if a value it reads changed."""
+        original, before = base.values, base.results
+        scratch = Run(dict(original), dict(before))
+        values, results = scratch.values, scratch.results
+        assert isinstance(values, dict) and isinstance(results, dict)
+        plan = self._plan(name, tuple(only))
         seen: list[T] = []
         for choice in choices:
-            written: set[str] = set()
-            results = self._rerun_into(scratch, base.results, {name: choice}, only, written)
-            seen.append(look(Run(scratch, results)))
-            for key in written:
-                if key in original:
-                    scratch[key] = original[key]
-                else:
-                    del scratch[key]
+            values[name] = choice
+            dirty = {name}
+            changed = []
+            for index, function, table_id, reads, cache in plan:
+                if reads.isdisjoint(dirty):
+                    continue
+                matched = function(values)
+                found = cache.get(matched)
+                if found is None:
+                    found = self.result(index, matched, values)
+                previous = before[table_id]
+                if found is not previous:
+                    old = previous.values
+                    dirty.update(k for k, v in found.values.items() if old.get(k) != v)
+                    results[table_id] = found
+                    values.update(found.values)
+                    changed.append((table_id, found.values))
+            seen.append(look(scratch))
+            for table_id, written in changed:  # put back what this choice changed
+                results[table_id] = before[table_id]
+                for key in written:
+                    values[key] = original[key]
+            if name in original:
+                values[name] = original[name]
+            else:
+                del values[name]
         return seen
+
+    def _plan(self, name: str, only: tuple[int, ...]) -> tuple[tuple[int, TableFunction, str, frozenset[str],
+                                                                       dict[tuple[int, ...], TableResult]], ...]:
+        """The tables of ``only`` (ascending) that a change of ``name`` can reach through the values they
+        pass on, with what ``what_ifs`` needs of each; computed once per fact and ``only``."""
+        key = (name, only)
+        found = self._plans.get(key)
+        if found is None:
+            reached = {name}
+            steps = []
+            for index in only:
+                if not self._reads[index].isdisjoint(reached):
+                    reached.update(f"{self._ids[index]}.{out}" for out, _ in self.tables[index].table.outputs)
+                    steps.append((index, self.functions[index], self._ids[index], self._reads[index],
+                                  self._caches[index]))
+            found = self._plans[key] = tuple(steps)
+        return found
 
     def _rerun_into(self, values: dict[str, Any], base: Mapping[str, TableResult], changed: Mapping[str, Any],
                     only: Sequence[int] | None, written: set[str] | None = None) -> Mapping[str, TableResult]:
