@@ -28,7 +28,7 @@ from .decision import Alternative, BasisOut, CitationOut, Decision, Fired, Missi
 from .engine import codegen, compiled, unknowns
 from .engine.compiled import ResolvedTable, Run
 from .engine.loader import LoadedRuleset, load_directory
-from .engine.tables import Citation, FactDef, Rule, RuleGraph, Table
+from .engine.tables import Citation, FactDef, Kind, Rule, RuleGraph, Table
 from .errors import InputError, PatrolRulesError, Problem, RulesetError, parse_input
 from .facts import EXTRACTOR, FACTS
 from .labels import chinese_number, label, shown_value
@@ -466,24 +466,32 @@ class Ruleset:
         shown, then the record itself — a rule finding an item the record does not hold decided nothing."""
         fired = []
         values = result.values
+        results = result.results
+        statics = period.fired
         for position, resolved in enumerate(period.tables):
-            found = result.results[resolved.table.id]
+            found = results[resolved.table.id]
             pinned = record_items if resolved.table.id == violations.TABLE else None
-            for rule, outputs in found.fired():
-                if pinned is not None and outputs.get("item") not in pinned:
-                    continue
-                # keyed by the rule and outputs objects: an act's date brings rules (and criminal
-                # lines) resolved in its period, with that day's legal bases
-                static = period.fired.get((position, id(rule), id(outputs)))
-                if static is None:
-                    static = period.fired[(position, id(rule), id(outputs))] = self._fired_static(
-                        resolved.table, rule, outputs)
-                table_id, rule_id, cited, basis, tests, outputs, lists, note = static
-                inputs = {name: shown_value(values.get(name), kind, dimension) for name, kind, dimension in tests}
-                if lists:  # pydantic copies the dict, not the lists in it: each decision gets its own
-                    outputs = {**outputs, **{name: list(outputs[name]) for name in lists}}
-                fired.append({"table": table_id, "rule": rule_id, "citation": cited, "basis": basis, "inputs": inputs,
-                              "outputs": outputs, "note": note})
+            if not found.used_default:  # as ``found.fired()``, without the list
+                for rule, outputs in zip(found.rules, found.outputs, strict=True):
+                    if pinned is not None and outputs.get("item") not in pinned:
+                        continue
+                    # keyed by the rule and outputs objects: an act's date brings rules (and criminal
+                    # lines) resolved in its period, with that day's legal bases
+                    key = (position, id(rule), id(outputs))
+                    static = statics.get(key)
+                    if static is None:
+                        static = statics[key] = self._fired_static(resolved.table, rule, outputs)
+                    row, tests, lists = static
+                    row = row.copy()  # a new dict per decision: the validator reads it, nothing keeps it
+                    row["inputs"] = inputs = {}
+                    for name, plain, kind, dimension in tests:
+                        value = values.get(name)  # shown as it is unless shown_value would change it
+                        inputs[name] = value if plain and not isinstance(value, frozenset) else \
+                            shown_value(value, kind, dimension)
+                    if lists:  # pydantic copies the dict, not the lists in it: each decision gets its own
+                        outputs = row["outputs"]
+                        row["outputs"] = {**outputs, **{name: list(outputs[name]) for name in lists}}
+                    fired.append(row)
             if pinned is not None:
                 items = sorted(pinned)
                 fired.append({"table": violations.TABLE, "rule": "case_record", "citation": self.cite(Citation(9)),
@@ -496,12 +504,16 @@ class Ruleset:
         return _TRACE.validate_python(fired)
 
     def _fired_static(self, table: Table, rule: Rule, resolved_outputs: Mapping[str, Any]) -> tuple[Any, ...]:
-        """What a fired rule shows that does not depend on the observation (once per period and rule)."""
-        tests = tuple((name, table.input_type(name).kind, table.input_type(name).dimension) for name, _ in rule.tests)
+        """What a fired rule shows that does not depend on the observation (once per period and rule): its
+        row of the trace but the inputs (copied for each decision), the inputs' names and types, and the
+        outputs that are lists."""
+        types = [(name, table.input_type(name)) for name, _ in rule.tests]
+        tests = tuple((name, t.kind != Kind.QUANTITY, t.kind, t.dimension) for name, t in types)
         outputs = {k: _shown_output(v) for k, v in resolved_outputs.items()}
         lists = tuple(k for k, v in outputs.items() if isinstance(v, list))
-        return (table.id, rule.id, self.cite(rule.citation), tuple(self.basis(rule.citation)), tests, outputs,
-                lists, rule.note)
+        row = {"table": table.id, "rule": rule.id, "citation": self.cite(rule.citation),
+               "basis": tuple(self.basis(rule.citation)), "inputs": None, "outputs": outputs, "note": rule.note}
+        return row, tests, lists
 
 
 _TRACE: TypeAdapter[list[Fired]] = TypeAdapter(list[Fired])
