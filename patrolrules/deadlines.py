@@ -49,6 +49,13 @@ def library_covers(year: int) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _library_workday(day: dt.date) -> bool:
+    """``chinese_calendar.is_workday`` for a year it covers; it scans its whole holiday table (its year range)
+    on every call, so each day is asked once (deadlines count the days after each observation's)."""
+    return bool(chinese_calendar.is_workday(day))
+
+
 def festival_dates(year: int) -> dict[str, dt.date]:
     """The lunar and solar-term days of ``year`` that 第二条 names: 除夕, 春节 (正月初一), 清明, 端午, 中秋.
 
@@ -130,7 +137,7 @@ class HolidayCalendar:
                 return True
             return day.weekday() < 5 and day not in self.holidays
         if library_covers(day.year):
-            return bool(chinese_calendar.is_workday(day))
+            return _library_workday(day)
         provisional = statutory_holidays(day.year) if self.unseeded == "provisional" else None
         if provisional is None:
             beyond = (f" (the provisional calendar covers {PROVISIONAL_FIRST_YEAR}–{PROVISIONAL_LAST_YEAR})"
