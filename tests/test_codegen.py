@@ -17,7 +17,7 @@ from patrolrules.engine import codegen, compiled, durable, unknowns
 from patrolrules.engine.loader import load_directory
 from patrolrules.engine.tables import FactDef, Kind, TypeDef
 from patrolrules.facts import EXTRACTOR, FACTS
-from patrolrules.ruleset import parse_observation
+from patrolrules.ruleset import _SUMMARY_VALUES, parse_observation
 
 from . import strategies
 from .rulefiles import copy_bundled, with_tables
@@ -84,6 +84,25 @@ def test_missing_fact_shortcuts_equal_the_reference(ruleset, engines):
 
     closure = ruleset._period(DAY, "native").closure
     assert 0 < len(closure) < len(tables)
+    check()
+
+
+def test_what_ifs_over_the_summarised_tables_see_the_summarised_values_of_the_whole_closure(ruleset, engines):
+    # Ruleset._missing's what-ifs recompute only ``summarised`` (the tables passing on the values its summary
+    # reads): those values must be what recomputing the whole closure gives, for every fact and choice.
+    _, _, generated, _ = engines
+    period = ruleset._period(DAY, "native")
+    assert set(period.summarised) <= set(period.closure)
+
+    @settings(max_examples=100)
+    @given(strategies.observations(ruleset))
+    def check(observation):
+        base = generated.run(EXTRACTOR(parse_observation(observation)))
+        for name in period.candidates(base.values):
+            choices = generated.representatives(FACTS[name])
+            assert generated.what_ifs(base, name, choices, period.summarised, lambda r: _SUMMARY_VALUES(r.values)) \
+                == generated.what_ifs(base, name, choices, period.closure, lambda r: _SUMMARY_VALUES(r.values))
+
     check()
 
 
