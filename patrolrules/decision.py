@@ -219,8 +219,9 @@ class TransferOut(_Out):
 
     suspected: bool | None = Field(description="None: no line is reached yet, but one could be once the facts in "
                                                 "``undetermined_by`` are known")
-    undetermined_by: list[str] = Field([], description="the unknown facts a criminal line waits on (none when "
-                                                       "``suspected`` is true or false)")
+    undetermined_by: list[str] = Field([], description="what a criminal line waits on, as the input to record "
+                                                       "(``quantities.area`` for the areas): none when "
+                                                       "``suspected`` is true or false")
     crimes: list[str]
     lines: list[CrimeLineOut]
     lines_as_of: dt.date  # whose criminal lines: the decision's date, or the act's (``time_rule``)

@@ -37,7 +37,7 @@ from .engine import compiled
 from .engine.compiled import Run, TableResult
 from .engine.tables import AnyTest, Citation, MemberTest, Rule, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
-from .facts import counted_area
+from .facts import FACTS, counted_area
 from .observation import LandClass, Observation
 
 if TYPE_CHECKING:
@@ -162,18 +162,16 @@ def limitation(observation: Observation, graph: RuleGraph, discovered_on: dt.dat
 
 def forest_line_ratio(observation: Observation, graph: RuleGraph, day: dt.date) -> float | None:
     """法释〔2023〕8号 第1条(三): public-welfare and commercial forest as shares of their lines, summed."""
-    areas = observation.quantities.area
-    if not areas:
-        return None
     total = Fraction(0)
     for land_class, line_name in ((LandClass.forest_public_welfare, "crime342_forest_public_area"),
                                   (LandClass.forest_commercial, "crime342_forest_commercial_area")):
         counted = counted_area(observation, (land_class,))  # with the past year's unprocessed acts
-        if counted is not None:
-            param = graph.parameters[line_name]
-            line = units.canonical_magnitude(units.ureg.Quantity(Fraction(_param(graph, line_name, day)),
-                                                                 units.parse_unit(param.unit or "mu")), "area")
-            total += counted / line
+        if counted is None:
+            return None
+        param = graph.parameters[line_name]
+        line = units.canonical_magnitude(units.ureg.Quantity(Fraction(_param(graph, line_name, day)),
+                                                             units.parse_unit(param.unit or "mu")), "area")
+        total += counted / line
     return float(total)
 
 
@@ -339,8 +337,13 @@ def _unknown_for_lines(ruleset: Ruleset, run: Run, day: dt.date) -> list[str]:
             elif not compiled.predicate(check)(value):
                 break
         else:
-            waiting.update(unknown)
+            waiting.update(_RECORDED_AS.get(name, name) for name in unknown)
     return sorted(waiting)
+
+
+# The input field to record for a derived fact the criminal lines read (facts.py): what the user can give.
+_RECORDED_AS = {**{name: "quantities.area" for name in FACTS if name.startswith("crime.area.")},
+                "quantities.forest_line_ratio": "quantities.area", "crime.ore_value": "quantities.ore_value"}
 
 
 def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kinds: Sequence[str] | None,

@@ -32,10 +32,15 @@ def _total_area(observation: Any) -> float | None:
 def counted_area(observation: Any, classes: tuple[LandClass, ...]) -> Fraction | None:
     """The area of ``classes`` occupied by this act plus, for the criminal lines, what the same party
     occupied within the past year and was not processed for (法释〔2000〕14号 第9条: counted together).
-    Unknown only when no area is given: once one is, a land class it does not list was not occupied."""
+    This act's part is unknown only when no area is given and the land's class is unknown or among
+    ``classes``: once an area is given, a land class it does not list was not occupied, and with none
+    given, neither was a class other than ``land.land_class``."""
     current = observation.quantities.area
     if not current:
-        return None
+        land_class = observation.land.land_class
+        if land_class is None or land_class in classes:
+            return None
+        current = {}
     prior = observation.quantities.prior_unprocessed_area or {}
     return sum((units.canonical_magnitude(areas[c], "area") for areas in (current, prior) for c in classes
                 if c in areas), Fraction(0))

@@ -287,14 +287,17 @@ AGGRAVATING = {("land", "planting_conditions_destroyed"): True, ("activity", "pr
 
 
 @given(cases(), st.sets(st.sampled_from(["agricultural_land_penalties_within_two_years",
-                                         "mining_penalties_within_two_years"])))
+                                         "mining_penalties_within_two_years"])), st.none() | st.sampled_from(CLASSES))
 @settings(max_examples=80)
-def test_unknown_facts_are_never_read_as_no_crime(case: dict[str, Any], unrecorded: set[str]) -> None:
+def test_unknown_facts_are_never_read_as_no_crime(case: dict[str, Any], unrecorded: set[str],
+                                                  land_class: str | None) -> None:
     """Art. 14 ¶2 涉嫌构成犯罪的，应当及时移送: "no crime" (false) must hold however the unrecorded facts turn
     out, and "undetermined" (null) only where some recording of them reaches a line. Both are checked against
-    the worst case: every unrecorded fact at its most aggravating value, every unmeasured area far above its line."""
+    the worst case: every unrecorded fact at its most aggravating value, every unmeasured area far above its
+    line — the land class's alone where the class is known."""
     for name in unrecorded:
         del case["observation"]["party"][name]
+    case["observation"]["land"]["land_class"] = land_class
     case["violation_items"] = case["violation_items"] or ["i1"]  # a record: the facts filled in move no item
     transfer = RULESET.evaluate_case(case).transfer
     worst = json.loads(json.dumps(case))
@@ -303,7 +306,7 @@ def test_unknown_facts_are_never_read_as_no_crime(case: dict[str, Any], unrecord
         if observation.get(section, {}).get(name) is None:
             observation.setdefault(section, {})[name] = value
     if not observation["quantities"]["area"]:
-        observation["quantities"]["area"] = {land_class: "1000亩" for land_class in CLASSES}
+        observation["quantities"]["area"] = {c: "1000亩" for c in ([land_class] if land_class else CLASSES)}
     reached = RULESET.evaluate_case(worst).transfer.suspected
     assert transfer.suspected is not None or transfer.undetermined_by
     assert (transfer.suspected is None) == bool(transfer.undetermined_by)
