@@ -25,6 +25,7 @@ from .decision import (
     FilingOut,
     Fired,
     LimitationOut,
+    MissingFact,
     ProvisionalOut,
     RecipientOut,
     ReportOut,
@@ -35,7 +36,7 @@ from .decision import (
 from .disposal import FINDING, FOUND
 from .engine import compiled
 from .engine.compiled import Run, TableResult
-from .engine.tables import AnyTest, Citation, MemberTest, Rule, RuleGraph
+from .engine.tables import Citation, MemberTest, Rule, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
 from .facts import FACTS, counted_area
 from .observation import LandClass, Observation
@@ -296,7 +297,8 @@ def _filing(ruleset: Ruleset, run: Run, limit: LimitationOut) -> FilingOut:
 TIME_RULE = Citation(14, 2, None, ("TE2001",))
 
 
-def _transfer(ruleset: Ruleset, run: Run, day: dt.date) -> TransferOut:
+def _transfer(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date,
+              missing: Sequence[MissingFact]) -> TransferOut:
     result = run.results[TRANSFER]
     graph = ruleset.graph
     at = run.act_days.get(TRANSFER)
@@ -314,31 +316,57 @@ def _transfer(ruleset: Ruleset, run: Run, day: dt.date) -> TransferOut:
             references=[f"{graph.parameters[n].source}: {graph.parameters[n].reference}" for n in names],
             citation=ruleset.cite(rule.citation), basis=ruleset.basis(rule.citation)))
     crimes = sorted(run.values[f"{TRANSFER}.crime"] or ())
-    waiting = [] if crimes else _unknown_for_lines(ruleset, run, lines_day)
+    waiting = [] if crimes else _waiting_for_lines(ruleset, observation, run, day, at, missing)
     return TransferOut(suspected=True if crimes else None if waiting else False, undetermined_by=waiting,
                        crimes=crimes, lines=lines, lines_as_of=lines_day,
                        time_rule=[] if at is None else ruleset.basis(TIME_RULE))
 
 
-def _unknown_for_lines(ruleset: Ruleset, run: Run, day: dt.date) -> list[str]:
-    """Art. 14 ¶2 涉嫌构成犯罪的: the unknown facts that could still bring a criminal line within reach — those
-    of every line whose other tests hold (three-valued: an unknown test neither holds nor fails). Items not
-    yet determined (Art. 11(三)) count as unknown. Empty when no line can be reached whatever they are."""
-    undetermined_items = bool(run.values.get(violations.UNDETERMINED)) and not run.values[violations.SUMMARY_VALUE]
-    table = next(t for t in ruleset._period(day, "native").tables if t.table.id == TRANSFER)
+def _waiting_for_lines(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date, at: dt.date | None,
+                       missing: Sequence[MissingFact]) -> list[str]:
+    """Art. 14 ¶2 涉嫌构成犯罪的, for a run that reaches no line: what a line still waits on, as the inputs to
+    record — empty when no line can be reached whatever the unknown facts turn out to be. A crime whose
+    act-time lines apply (``at``, 高检发释字〔2001〕5号 三) needs both days' lines: it is out of reach when
+    either day's are, and waits on what either day's wait on."""
+    # Art. 9 items a single missing fact would bring (the decision's own what-ifs), with that fact
+    items = [(m.fact, frozenset(f"i{n}" for n in a.changes["items"]))
+             for m in missing for a in m.alternatives if "items" in a.changes]
+    days = [(day, run.values)] if at is None else [
+        (day, run.values), (at, {**run.values, **supplied_facts(observation, ruleset.graph, at)})]
+    per_day = [_reachable(ruleset, on, values, items) for on, values in days]
     waiting: set[str] = set()
+    for crime in set.intersection(*(set(reach) for reach in per_day)):
+        for reach in per_day:
+            waiting.update(reach[crime])
+    return sorted(waiting)
+
+
+def _reachable(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any],
+               items: Sequence[tuple[str, frozenset[str]]]) -> dict[str, set[str]]:
+    """Each crime whose lines in force on ``day`` a recording of unknown facts could reach, with those facts
+    (three-valued: a test of an unknown fact neither holds nor fails; the items test waits on the missing facts
+    that would bring an item it needs)."""
+    table = next(t for t in ruleset._period(day, "native").tables if t.table.id == TRANSFER)
+    reach: dict[str, set[str]] = {}
     for rule in table.rules:
-        unknown = []
+        unknown: list[str] = []
         for check in rule.checks:
-            value = None if check.input == violations.SUMMARY_VALUE and undetermined_items else \
-                run.values.get(check.input)
-            if value is None and not isinstance(check.test, AnyTest):
-                unknown.append(check.input)
-            elif not compiled.predicate(check)(value):
+            value = values.get(check.input)
+            holds = compiled.predicate(check)
+            if holds(value):
+                continue
+            if check.input == violations.SUMMARY_VALUE:
+                bringing = [fact for fact, found in items if holds(found)]
+                if not bringing:
+                    break
+                unknown.extend(bringing)
+            elif value is None:
+                unknown.append(_RECORDED_AS.get(check.input, check.input))
+            else:
                 break
         else:
-            waiting.update(_RECORDED_AS.get(name, name) for name in unknown)
-    return sorted(waiting)
+            reach.setdefault(str(rule.outputs["crime"]), set()).update(unknown)
+    return reach
 
 
 # The input field to record for a derived fact the criminal lines read (facts.py): what the user can give.
@@ -375,7 +403,7 @@ def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kind
     return out
 
 
-def section(ruleset: Ruleset, observation: Observation, run: Run) -> EscalationOut:
+def section(ruleset: Ruleset, observation: Observation, run: Run, missing: Sequence[MissingFact]) -> EscalationOut:
     """The Arts. 14–15 part of one observation's decision (computed in ``Ruleset.evaluate``)."""
     day = observation.observed_at.date()
     return EscalationOut(
@@ -383,7 +411,7 @@ def section(ruleset: Ruleset, observation: Observation, run: Run) -> EscalationO
         escalation_applies=bool(run.results[RECIPIENTS].selected),
         recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, ruleset.graph, day)),
-        transfer=_transfer(ruleset, run, day),
+        transfer=_transfer(ruleset, observation, run, day, missing),
         reports=_reports(ruleset, run, observation.observed_at, day, OBSERVATION_REPORTS),
     )
 
@@ -516,14 +544,15 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         return ruleset._at_act_time(observation, day, period, "native", facts,
                                     compiled.run(period.tables, period.matcher, facts, pinned), pinned)
 
+    missing: list[MissingFact] = []  # the items a record establishes wait on nothing
     if pinned is not None:  # the record establishes the items, or that there are none
         facts[violations.UNDETERMINED] = False
         run = run_with(facts)
     else:  # as Ruleset.evaluate: with no item found, is the act suspected? (Arts. 11(三), 14 ¶2)
         first = run_with(facts)
+        missing = ruleset._missing(observation, day, period, "native", facts, first)
         run = ruleset._settled(observation, day, period, "native", facts, first,
-                               [] if first.values[violations.SUMMARY_VALUE] else
-                               ruleset._missing(observation, day, period, "native", facts, first))
+                               [] if first.values[violations.SUMMARY_VALUE] else missing)
     run = _cited_on_event_days(ruleset, run, parsed, day, facts, pinned)
     graph = ruleset.graph
     last_at = parsed.events[-1].at
@@ -546,7 +575,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         ruleset=ruleset._stamp, case_id=parsed.id, as_of=day, state=state, state_zh=NAMES_ZH[state],
         history=history, obligations=obligations, recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, graph, day)),
-        transfer=_transfer(ruleset, run, day),
+        transfer=_transfer(ruleset, observation, run, day, missing),
         reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special),
         trace=[*(Fired(table=TRANSITIONS, rule=step.rule, citation=step.citation, basis=[], inputs={
             "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})

@@ -32,15 +32,12 @@ def _total_area(observation: Any) -> float | None:
 def counted_area(observation: Any, classes: tuple[LandClass, ...]) -> Fraction | None:
     """The area of ``classes`` occupied by this act plus, for the criminal lines, what the same party
     occupied within the past year and was not processed for (法释〔2000〕14号 第9条: counted together).
-    This act's part is unknown only when no area is given and the land's class is unknown or among
-    ``classes``: once an area is given, a land class it does not list was not occupied, and with none
-    given, neither was a class other than ``land.land_class``."""
-    current = observation.quantities.area
-    if not current:
-        land_class = observation.land.land_class
-        if land_class is None or land_class in classes:
-            return None
-        current = {}
+    A land class the areas do not list was not occupied, but for ``land.land_class``: the act's own class, whose
+    area is unknown until given. With no area at all, every class is unknown while the land's class is."""
+    current = observation.quantities.area or {}
+    land_class = observation.land.land_class
+    if (not current and land_class is None) or (land_class in classes and land_class not in current):
+        return None
     prior = observation.quantities.prior_unprocessed_area or {}
     return sum((units.canonical_magnitude(areas[c], "area") for areas in (current, prior) for c in classes
                 if c in areas), Fraction(0))

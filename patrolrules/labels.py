@@ -69,6 +69,21 @@ FACT_LABELS_ZH: dict[str, str] = {
     "limitation.within": "未超过追诉时效",
     "party.agricultural_land_penalties_within_two_years": "二年内因非法占用农用地受行政处罚次数",
     "party.mining_penalties_within_two_years": "二年内因非法采矿受行政处罚次数",
+    # what the criminal lines (Art. 14 ¶2) read or wait on
+    "party.penalised_within_three_years": "三年内因非法占用草原受过行政处罚",
+    "activity.protected_mineral": "开采国家规定实行保护性开采的特定矿种",
+    "activity.in_no_mining_period": "在禁采期内开采",
+    "quantities.area": "占用面积（按地类）",
+    "quantities.ore_value": "开采的矿产品价值",
+    "quantities.area_total": "占用总面积",
+    "quantities.forest_line_ratio": "公益林地、商品林地按入罪标准折算的比例",
+    "crime.area.permanent_basic_farmland": "占用永久基本农田面积（含一年内未处理的）",
+    "crime.area.ordinary_cultivated_land": "占用基本农田以外的耕地面积（含一年内未处理的）",
+    "crime.area.forest_public_welfare": "占用公益林地面积（含一年内未处理的）",
+    "crime.area.forest_commercial": "占用商品林地面积（含一年内未处理的）",
+    "crime.area.forest": "占用林地面积（含一年内未处理的）",
+    "crime.area.grassland": "占用草原面积（含一年内未处理的）",
+    "crime.ore_value": "矿产品价值（含二年内未处理的）",
 }
 
 VALUE_LABELS_ZH: dict[str, str] = {

@@ -232,26 +232,26 @@ class PatrolTeam(_Model):
 
 
 def _people(officers: tuple[Officer, ...]) -> int:
-    """How many people the entries name (Art. 12 不得少于两人 counts people, not lines): two entries are one
-    person when they give the same certificate number, or the same name and not two different numbers."""
-    def key(text: Any) -> str | None:
-        return str(text).strip() if _text(text) else None
-
-    person = list(range(len(officers)))  # each entry's representative (union-find)
-
-    def root(index: int) -> int:
-        while person[index] != index:
-            index = person[index]
-        return index
-
-    for later, b in enumerate(officers):
-        for earlier, a in enumerate(officers[:later]):
-            same_number = key(a.certificate_no) is not None and key(a.certificate_no) == key(b.certificate_no)
-            same_name = key(a.name) is not None and key(a.name) == key(b.name) and (
-                key(a.certificate_no) is None or key(b.certificate_no) is None)
-            if same_number or same_name:
-                person[root(later)] = root(earlier)
-    return len({root(index) for index in range(len(officers))})
+    """How many people the entries name (Art. 12 不少于2人 counts people, not lines): one per certificate
+    number; a line without a number is one of them when its name goes with exactly one number (or with
+    several: it cannot add a person who may be one of them), else one person per name; a line with
+    neither is a person of its own."""
+    numbers_of: dict[str, set[str]] = {}
+    numbers: set[str] = set()
+    bare: set[str] = set()
+    anonymous = 0
+    for officer in officers:
+        number = str(officer.certificate_no).strip() if _text(officer.certificate_no) else None
+        name = str(officer.name).strip() if _text(officer.name) else None
+        if number is not None:
+            numbers.add(number)
+            if name is not None:
+                numbers_of.setdefault(name, set()).add(number)
+        elif name is not None:
+            bare.add(name)
+        else:
+            anonymous += 1
+    return len(numbers) + len(bare - numbers_of.keys()) + anonymous
 
 
 def _no_certificate(officer: Officer, day: dt.date | None) -> bool:
@@ -489,13 +489,14 @@ _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 def _filled(text: str, outputs: Mapping[str, Any]) -> str:
-    """``text`` with each ``{name}`` replaced by the rule's output ``name`` (a parameter in force, e.g. the
-    fewest officers of Art. 12): plain substitution, nothing a rule file writes is evaluated."""
+    """``text`` with each ``{name}`` replaced by the rule's *number* output ``name`` (a parameter in force, e.g.
+    the fewest officers of Art. 12): plain substitution, nothing a rule file writes is evaluated, and a text
+    output is never substituted (an untrusted file could make one text repeat itself without bound)."""
     def value(match: re.Match[str]) -> str:
         found = outputs.get(match.group(1))
-        if found is None:
+        if isinstance(found, bool) or not isinstance(found, (int, float)):
             return match.group(0)
-        return str(int(found)) if isinstance(found, float) and found.is_integer() else str(found)
+        return str(int(found)) if float(found).is_integer() else str(found)
 
     return _PLACEHOLDER.sub(value, text)
 

@@ -374,7 +374,7 @@ class Ruleset:
             missing_facts=missing,
             citations=sorted(citations.values(), key=lambda c: (c.article, c.paragraph or 0, c.item or 0)),
             trace=trace,
-            escalation=escalation.section(self, observation, result),
+            escalation=escalation.section(self, observation, result, missing),
         )
 
     @staticmethod

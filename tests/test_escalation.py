@@ -258,6 +258,15 @@ def test_more_area_or_ore_never_removes_transfer_or_special_report(case: dict[st
 TRANSFER_LINES = ("  涉嫌犯罪", "  是否涉嫌犯罪", "  Suspected crime", "  Whether a crime")
 
 
+def test_everything_a_criminal_line_reads_or_waits_on_has_a_chinese_label() -> None:
+    """The account of Art. 14 ¶2 names what a line waits on in Chinese, never an identifier."""
+    from patrolrules.escalation import _RECORDED_AS
+    from patrolrules.labels import FACT_LABELS_ZH
+
+    inputs = {name for name, _ in RULESET.graph.table("crime_transfer").inputs}
+    assert sorted(n for n in inputs | set(_RECORDED_AS.values()) if n not in FACT_LABELS_ZH) == []
+
+
 @pytest.mark.parametrize(("destroyed", "zh", "en"), [
     (None, "尚待查明（第十四条第二款），缺少：种植条件被破坏", "waiting on: land.planting_conditions_destroyed"),
     (True, "应当移送司法机关（第十四条第二款）：非法占用农用地罪", "to transfer (Art. 14 ¶2): crime_342"),
@@ -287,17 +296,22 @@ AGGRAVATING = {("land", "planting_conditions_destroyed"): True, ("activity", "pr
 
 
 @given(cases(), st.sets(st.sampled_from(["agricultural_land_penalties_within_two_years",
-                                         "mining_penalties_within_two_years"])), st.none() | st.sampled_from(CLASSES))
-@settings(max_examples=80)
+                                         "mining_penalties_within_two_years"])), st.none() | st.sampled_from(CLASSES),
+       st.sampled_from([None, "2022-06-01", "2023-10-01"]))
+@settings(max_examples=100)
 def test_unknown_facts_are_never_read_as_no_crime(case: dict[str, Any], unrecorded: set[str],
-                                                  land_class: str | None) -> None:
+                                                  land_class: str | None, ended: str | None) -> None:
     """Art. 14 ¶2 涉嫌构成犯罪的，应当及时移送: "no crime" (false) must hold however the unrecorded facts turn
     out, and "undetermined" (null) only where some recording of them reaches a line. Both are checked against
     the worst case: every unrecorded fact at its most aggravating value, every unmeasured area far above its
-    line — the land class's alone where the class is known."""
+    line — the land class's alone where the class is known. An act that ended before the forest lines changed
+    (2023-08-15) is judged by both dates' lines (高检发释字〔2001〕5号 三)."""
     for name in unrecorded:
         del case["observation"]["party"][name]
     case["observation"]["land"]["land_class"] = land_class
+    if ended is not None:
+        case["observation"]["act_ended_on"] = ended
+        case["observation"]["land"]["restored"] = True  # ended, not a continuing occupation
     case["violation_items"] = case["violation_items"] or ["i1"]  # a record: the facts filled in move no item
     transfer = RULESET.evaluate_case(case).transfer
     worst = json.loads(json.dumps(case))
@@ -305,8 +319,10 @@ def test_unknown_facts_are_never_read_as_no_crime(case: dict[str, Any], unrecord
     for (section, name), value in AGGRAVATING.items():
         if observation.get(section, {}).get(name) is None:
             observation.setdefault(section, {})[name] = value
-    if not observation["quantities"]["area"]:
-        observation["quantities"]["area"] = {c: "1000亩" for c in ([land_class] if land_class else CLASSES)}
+    areas = observation["quantities"]["area"]
+    unmeasured = ([land_class] if land_class else CLASSES) if not areas else \
+        [land_class] if land_class and land_class not in areas else []  # the land's own class, not given
+    areas.update({c: "1000亩" for c in unmeasured})
     reached = RULESET.evaluate_case(worst).transfer.suspected
     assert transfer.suspected is not None or transfer.undetermined_by
     assert (transfer.suspected is None) == bool(transfer.undetermined_by)

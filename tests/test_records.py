@@ -173,9 +173,24 @@ def test_people_are_counted_once_and_different_numbers_are_different_people():
     same = [{**line, "name": "张三", "certificate_no": "a"}, {**line, "name": " 张三", "certificate_no": None}]
     homonyms = [{**line, "name": "张三", "certificate_no": "a"}, {**line, "name": "张三", "certificate_no": "b"}]
     chained = [*same, {**line, "name": "张三 ", "certificate_no": "a"}]  # three lines, one person
-    for team, people in ((same, 1), (homonyms, 2), (chained, 1)):
+    ambiguous = [*homonyms, {**line, "name": "张三", "certificate_no": None}]  # one of the two, not a third
+    for team, people in ((same, 1), (homonyms, 2), (chained, 1), (ambiguous, 2)):
         codes = {p.code for p in validate_team(RULESET, {"patrol_date": str(PATROL_DAY), "officers": team}).problems}
         assert ("too_few_officers" in codes) == (people < 2), team
+
+
+def test_a_rule_file_cannot_make_a_problem_text_grow_by_naming_text_outputs(tmp_path):
+    """``{name}`` fills in number outputs only: a text output naming itself stays as written (rule files are
+    untrusted; substituting text would let a small file produce unbounded text)."""
+    directory = copy_bundled(tmp_path)
+    team_file = directory / "art12_team.yaml"
+    text = team_file.read_text(encoding="utf-8")
+    team_file.write_text(text.replace("expected: 'at least {minimum} officers'",
+                                      "expected: '{expected}{message}{minimum}{path}'"), encoding="utf-8")
+    ruleset = load_ruleset(directory)
+    [problem] = validate_team(ruleset, {"patrol_date": str(PATROL_DAY), "officers": [
+        {"name": "a", "certificate_no": "a", "certificate_valid_until": "2026-01-01", "uniform": True}]}).problems
+    assert problem.expected == "{expected}{message}2{path}"
 
 
 def test_the_fewest_officers_named_in_a_problem_is_the_parameter_in_force():
