@@ -338,6 +338,10 @@ def _waiting_for_lines(ruleset: Ruleset, observation: Observation, run: Run, day
     for crime in set.intersection(*(set(reach) for reach in per_day)):
         for reach in per_day:
             waiting.update(reach[crime])
+    if at is not None and observation.land.restored is None:
+        # unrecorded restoration: the occupation may go on ([1997]法行字第6号), and then today's lines alone apply
+        for facts in per_day[0].values():
+            waiting.update({*facts, "land.restored"})
     return sorted(waiting)
 
 

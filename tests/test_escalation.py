@@ -259,12 +259,18 @@ TRANSFER_LINES = ("  涉嫌犯罪", "  是否涉嫌犯罪", "  Suspected crime",
 
 
 def test_everything_a_criminal_line_reads_or_waits_on_has_a_chinese_label() -> None:
-    """The account of Art. 14 ¶2 names what a line waits on in Chinese, never an identifier."""
+    """The account of Art. 14 ¶2 names what a line waits on in Chinese, never an identifier: the lines' inputs,
+    the facts an Art. 9 item reads (a missing one may bring the item a line needs) and the restoration."""
     from patrolrules.escalation import _RECORDED_AS
+    from patrolrules.facts import FACTS
     from patrolrules.labels import FACT_LABELS_ZH
+    from patrolrules.ruleset import _upstream
 
+    tables = RULESET._period(T0.date(), "native").tables
     inputs = {name for name, _ in RULESET.graph.table("crime_transfer").inputs}
-    assert sorted(n for n in inputs | set(_RECORDED_AS.values()) if n not in FACT_LABELS_ZH) == []
+    item_facts = {name for t in _upstream(tables, ("violations",)) for name, _ in t.table.inputs if name in FACTS}
+    waited_on = inputs | item_facts | set(_RECORDED_AS.values()) | {"land.restored"}
+    assert sorted(n for n in waited_on if n not in FACT_LABELS_ZH) == []
 
 
 @pytest.mark.parametrize(("destroyed", "zh", "en"), [
