@@ -128,7 +128,7 @@ def act_time_transfer(ruleset: Ruleset, observation: Observation, at: dt.date, e
     ``act_day``), unless the later ones favour the suspect — a crime is suspected only if both periods'
     lines reach it, with the act-time lines. ``None`` when that is what ``run`` already decided."""
     period = ruleset._period(at, engine)
-    position = next(i for i, t in enumerate(period.tables) if t.table.id == TRANSFER)
+    position = period.positions[TRANSFER]
     values = {**run.values, **supplied_facts(observation, ruleset.graph, at)}  # e.g. the forest ratio then
     then = compiled.select(period.tables[position], period.matcher.match(position, values), values)
     now = run.values[f"{TRANSFER}.crime"] or frozenset()
@@ -338,10 +338,9 @@ def _waiting_for_lines(ruleset: Ruleset, observation: Observation, run: Run, day
     for crime in set.intersection(*(set(reach) for reach in per_day)):
         for reach in per_day:
             waiting.update(reach[crime])
-    if at is not None and observation.land.restored is None:
+    if at is not None and observation.land.restored is None and per_day[0]:
         # unrecorded restoration: the occupation may go on ([1997]法行字第6号), and then today's lines alone apply
-        for facts in per_day[0].values():
-            waiting.update({*facts, "land.restored"})
+        waiting.update({"land.restored"}, *per_day[0].values())
     return sorted(waiting)
 
 
@@ -350,7 +349,8 @@ def _reachable(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any],
     """Each crime whose lines in force on ``day`` a recording of unknown facts could reach, with those facts
     (three-valued: a test of an unknown fact neither holds nor fails; the items test waits on the missing facts
     that would bring an item it needs)."""
-    table = next(t for t in ruleset._period(day, "native").tables if t.table.id == TRANSFER)
+    period = ruleset._period(day, "native")
+    table = period.tables[period.positions[TRANSFER]]
     reach: dict[str, set[str]] = {}
     for rule in table.rules:
         unknown: list[str] = []
@@ -623,7 +623,7 @@ def _special_anchors(run: Run, period: _Period, events: Sequence[CaseEvent], dis
     its own urgency sets (the ``reports_owed`` row for that urgency) — a criterion that came later with a
     shorter deadline (violence: 24 h) runs from its own event, not from an earlier one's."""
     event_criteria = {"violence_against_officers": CaseEventKind.violence_against_officers}
-    position = next(i for i, t in enumerate(period.tables) if t.table.id == REPORTS)
+    position = period.positions[REPORTS]
     deadlines: dict[str, str] = {}
     anchors = []
     for outputs in run.results[SPECIAL].outputs:

@@ -121,6 +121,11 @@ class _Period:
         return tuple(i for i, t in enumerate(self.tables) if t.table.id in wanted)
 
     @functools.cached_property
+    def positions(self) -> dict[str, int]:
+        """Each table's position in ``tables``, by its id (once per period)."""
+        return {t.table.id: i for i, t in enumerate(self.tables)}
+
+    @functools.cached_property
     def summarised(self) -> tuple[int, ...]:
         """Positions of the tables passing on the values ``Ruleset._summary`` reads, and of their upstream
         tables: the part of ``closure`` a what-if must recompute (once per period)."""
