@@ -169,11 +169,14 @@ def forest_line_ratio(observation: Observation, graph: RuleGraph, day: dt.date) 
         counted = counted_area(observation, (land_class,))  # with the past year's unprocessed acts
         if counted is None:
             return None
-        param = graph.parameters[line_name]
-        line = units.canonical_magnitude(units.ureg.Quantity(Fraction(_param(graph, line_name, day)),
-                                                             units.parse_unit(param.unit or "mu")), "area")
-        total += counted / line
+        total += counted / _area_line(_param(graph, line_name, day), graph.parameters[line_name].unit)
     return float(total)
+
+
+@functools.lru_cache(maxsize=64)
+def _area_line(value: Any, unit: str | None) -> Fraction:
+    """A line's area in the canonical unit, exactly (once per parameter value: pint is slow per call)."""
+    return units.canonical_magnitude(units.ureg.Quantity(Fraction(value), units.parse_unit(unit or "mu")), "area")
 
 
 def letter_to_township_mandatory(graph: RuleGraph, day: dt.date) -> bool | None:
@@ -350,22 +353,21 @@ def _reachable(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any],
     (three-valued: a test of an unknown fact neither holds nor fails; the items test waits on the missing facts
     that would bring an item it needs)."""
     period = ruleset._period(day, "native")
-    table = period.tables[period.positions[TRANSFER]]
+    position = period.positions[TRANSFER]
     reach: dict[str, set[str]] = {}
-    for rule in table.rules:
+    for rule, checks in zip(period.tables[position].rules, period.predicates[position], strict=True):
         unknown: list[str] = []
-        for check in rule.checks:
-            value = values.get(check.input)
-            holds = compiled.predicate(check)
+        for name, holds in checks:
+            value = values.get(name)
             if holds(value):
                 continue
-            if check.input == violations.SUMMARY_VALUE:
+            if name == violations.SUMMARY_VALUE:
                 bringing = [fact for fact, found in items if holds(found)]
                 if not bringing:
                     break
                 unknown.extend(bringing)
             elif value is None:
-                unknown.append(_RECORDED_AS.get(check.input, check.input))
+                unknown.append(_RECORDED_AS.get(name, name))
             else:
                 break
         else:

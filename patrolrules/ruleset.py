@@ -126,6 +126,11 @@ class _Period:
         return {t.table.id: i for i, t in enumerate(self.tables)}
 
     @functools.cached_property
+    def predicates(self) -> tuple[tuple[tuple[tuple[str, compiled.Predicate], ...], ...], ...]:
+        """Per table, per rule: (input, closure) for each check (once per period)."""
+        return tuple(compiled.rule_predicates(t) for t in self.tables)
+
+    @functools.cached_property
     def summarised(self) -> tuple[int, ...]:
         """Positions of the tables passing on the values ``Ruleset._summary`` reads, and of their upstream
         tables: the part of ``closure`` a what-if must recompute (once per period)."""

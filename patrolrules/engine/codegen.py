@@ -42,7 +42,7 @@ from fractions import Fraction
 from typing import Any, TypeVar
 
 from . import unknowns
-from .compiled import Check, ResolvedTable, Run, TableResult, predicate, select
+from .compiled import Check, ResolvedTable, Run, TableResult, predicate, rule_predicates, select
 from .tables import AnyTest, BoolTest, FactDef, IntervalTest, MemberTest, SetMode, SetTest
 
 T = TypeVar("T")
@@ -285,9 +285,7 @@ class GeneratedMatcher:
         self._representatives: dict[str, list[Any]] = {}
         self._caches: tuple[dict[tuple[int, ...], TableResult], ...] = tuple({} for _ in tables)
         self._checks = tuple(  # per table, per rule: (inputs, compiled predicates)
-            tuple((frozenset(c.input for c in rule.checks), tuple((c.input, predicate(c)) for c in rule.checks))
-                  for rule in t.rules)
-            for t in tables)
+            tuple((frozenset(name for name, _ in checks), checks) for checks in rule_predicates(t)) for t in tables)
         # table positions → (the inputs they read, input → (order, inputs, predicates) of each rule reading it)
         self._readers: dict[tuple[int, ...], _Readers] = {}
         self._plans: dict[tuple[str, tuple[int, ...]], tuple[Any, ...]] = {}  # what_ifs' tables per fact

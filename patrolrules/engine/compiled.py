@@ -176,13 +176,16 @@ def _interval(check: Check) -> Predicate:
     return holds
 
 
+def rule_predicates(table: ResolvedTable) -> tuple[tuple[tuple[str, Predicate], ...], ...]:
+    """Per rule of ``table``: (input, closure) for each of its checks."""
+    return tuple(tuple((c.input, predicate(c)) for c in rule.checks) for rule in table.rules)
+
+
 class NativeMatcher:
     """Compiled closures per rule; stateless, so safe to share across threads."""
 
     def __init__(self, tables: tuple[ResolvedTable, ...]) -> None:
-        self._rules = [
-            [tuple((c.input, predicate(c)) for c in rule.checks) for rule in table.rules] for table in tables
-        ]
+        self._rules = [rule_predicates(table) for table in tables]
 
     def match(self, index: int, values: Mapping[str, Any]) -> list[int]:
         return [
