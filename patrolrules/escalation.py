@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,6 @@ from .decision import (
     FilingOut,
     Fired,
     LimitationOut,
-    MissingFact,
     ProvisionalOut,
     RecipientOut,
     ReportOut,
@@ -34,7 +33,7 @@ from .decision import (
     _Out,
 )
 from .disposal import FINDING, FOUND
-from .engine import compiled
+from .engine import compiled, unknowns
 from .engine.compiled import Run, TableResult
 from .engine.tables import Citation, MemberTest, Rule, RuleGraph
 from .errors import InputError, Problem, RuleProblem, RulesetError, parse_input
@@ -301,7 +300,9 @@ TIME_RULE = Citation(14, 2, None, ("TE2001",))
 
 
 def _transfer(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date,
-              missing: Sequence[MissingFact]) -> TransferOut:
+              fixed: Collection[str] = ()) -> TransferOut:
+    """Art. 14 ¶2 涉嫌构成犯罪的: the criminal lines reached, or what one still waits on. ``fixed``: values a
+    case record settles (its items), which no recording of facts changes."""
     result = run.results[TRANSFER]
     graph = ruleset.graph
     at = run.act_days.get(TRANSFER)
@@ -319,24 +320,21 @@ def _transfer(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date
             references=[f"{graph.parameters[n].source}: {graph.parameters[n].reference}" for n in names],
             citation=ruleset.cite(rule.citation), basis=ruleset.basis(rule.citation)))
     crimes = sorted(run.values[f"{TRANSFER}.crime"] or ())
-    waiting = [] if crimes else _waiting_for_lines(ruleset, observation, run, day, at, missing)
+    waiting = [] if crimes else _waiting_for_lines(ruleset, observation, run, day, at, fixed)
     return TransferOut(suspected=True if crimes else None if waiting else False, undetermined_by=waiting,
                        crimes=crimes, lines=lines, lines_as_of=lines_day,
                        time_rule=[] if at is None else ruleset.basis(TIME_RULE))
 
 
 def _waiting_for_lines(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date, at: dt.date | None,
-                       missing: Sequence[MissingFact]) -> list[str]:
+                       fixed: Collection[str]) -> list[str]:
     """Art. 14 ¶2 涉嫌构成犯罪的, for a run that reaches no line: what a line still waits on, as the inputs to
     record — empty when no line can be reached whatever the unknown facts turn out to be. A crime whose
     act-time lines apply (``at``, 高检发释字〔2001〕5号 三) needs both days' lines: it is out of reach when
     either day's are, and waits on what either day's wait on."""
-    # Art. 9 items a single missing fact would bring (the decision's own what-ifs), with that fact
-    items = [(m.fact, frozenset(f"i{n}" for n in a.changes["items"]))
-             for m in missing for a in m.alternatives if "items" in a.changes]
     days = [(day, run.values)] if at is None else [
         (day, run.values), (at, {**run.values, **supplied_facts(observation, ruleset.graph, at)})]
-    per_day = [_reachable(ruleset, on, values, items) for on, values in days]
+    per_day = [_reachable(ruleset, on, values, fixed) for on, values in days]
     waiting: set[str] = set()
     for crime in set.intersection(*(set(reach) for reach in per_day)):
         for reach in per_day:
@@ -348,31 +346,16 @@ def _waiting_for_lines(ruleset: Ruleset, observation: Observation, run: Run, day
 
 
 def _reachable(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any],
-               items: Sequence[tuple[str, frozenset[str]]]) -> dict[str, set[str]]:
+               fixed: Collection[str]) -> dict[str, set[str]]:
     """Each crime whose lines in force on ``day`` a recording of unknown facts could reach, with those facts
-    (three-valued: a test of an unknown fact neither holds nor fails; the items test waits on the missing facts
-    that would bring an item it needs)."""
+    (``unknowns.Reach``, three-valued: the Art. 9 items the lines need may wait on several facts at once)."""
     period = ruleset._period(day, "native")
-    position = period.positions[TRANSFER]
-    reach: dict[str, set[str]] = {}
-    for rule, checks in zip(period.tables[position].rules, period.predicates[position], strict=True):
-        unknown: list[str] = []
-        for name, holds in checks:
-            value = values.get(name)
-            if holds(value):
-                continue
-            if name == violations.SUMMARY_VALUE:
-                bringing = [fact for fact, found in items if holds(found)]
-                if not bringing:
-                    break
-                unknown.extend(bringing)
-            elif value is None:
-                unknown.append(_RECORDED_AS.get(name, name))
-            else:
-                break
-        else:
-            reach.setdefault(str(rule.outputs["crime"]), set()).update(unknown)
-    return reach
+    reach = unknowns.Reach(period.tables, period.predicates, period.positions, values, FACTS, fixed)
+    rules = period.tables[period.positions[TRANSFER]].rules
+    found: dict[str, set[str]] = {}
+    for number, waits in reach.rules(period.positions[TRANSFER]):
+        found.setdefault(str(rules[number].outputs["crime"]), set()).update(_RECORDED_AS.get(n, n) for n in waits)
+    return found
 
 
 # The input field to record for a derived fact the criminal lines read (facts.py): what the user can give.
@@ -409,7 +392,7 @@ def _reports(ruleset: Ruleset, run: Run, anchor: dt.datetime, day: dt.date, kind
     return out
 
 
-def section(ruleset: Ruleset, observation: Observation, run: Run, missing: Sequence[MissingFact]) -> EscalationOut:
+def section(ruleset: Ruleset, observation: Observation, run: Run) -> EscalationOut:
     """The Arts. 14–15 part of one observation's decision (computed in ``Ruleset.evaluate``)."""
     day = observation.observed_at.date()
     return EscalationOut(
@@ -417,7 +400,7 @@ def section(ruleset: Ruleset, observation: Observation, run: Run, missing: Seque
         escalation_applies=bool(run.results[RECIPIENTS].selected),
         recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, ruleset.graph, day)),
-        transfer=_transfer(ruleset, observation, run, day, missing),
+        transfer=_transfer(ruleset, observation, run, day),
         reports=_reports(ruleset, run, observation.observed_at, day, OBSERVATION_REPORTS),
     )
 
@@ -550,15 +533,14 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         return ruleset._at_act_time(observation, day, period, "native", facts,
                                     compiled.run(period.tables, period.matcher, facts, pinned), pinned)
 
-    missing: list[MissingFact] = []  # the items a record establishes wait on nothing
     if pinned is not None:  # the record establishes the items, or that there are none
         facts[violations.UNDETERMINED] = False
         run = run_with(facts)
     else:  # as Ruleset.evaluate: with no item found, is the act suspected? (Arts. 11(三), 14 ¶2)
         first = run_with(facts)
-        missing = ruleset._missing(observation, day, period, "native", facts, first)
-        run = ruleset._settled(observation, day, period, "native", facts, first,
-                               [] if first.values[violations.SUMMARY_VALUE] else missing)
+        missing = [] if first.values[violations.SUMMARY_VALUE] else \
+            ruleset._missing(observation, day, period, "native", facts, first)
+        run = ruleset._settled(observation, day, period, "native", facts, first, missing)
     run = _cited_on_event_days(ruleset, run, parsed, day, facts, pinned)
     graph = ruleset.graph
     last_at = parsed.events[-1].at
@@ -581,7 +563,7 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         ruleset=ruleset._stamp, case_id=parsed.id, as_of=day, state=state, state_zh=NAMES_ZH[state],
         history=history, obligations=obligations, recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, graph, day)),
-        transfer=_transfer(ruleset, observation, run, day, missing),
+        transfer=_transfer(ruleset, observation, run, day, () if pinned is None else tuple(pinned)),
         reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special),
         trace=[*(Fired(table=TRANSITIONS, rule=step.rule, citation=step.citation, basis=[], inputs={
             "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})

@@ -126,7 +126,7 @@ class _Period:
         return {t.table.id: i for i, t in enumerate(self.tables)}
 
     @functools.cached_property
-    def predicates(self) -> tuple[tuple[tuple[tuple[str, compiled.Predicate], ...], ...], ...]:
+    def predicates(self) -> tuple[compiled.RulePredicates, ...]:
         """Per table, per rule: (input, closure) for each check (once per period)."""
         return tuple(compiled.rule_predicates(t) for t in self.tables)
 
@@ -384,7 +384,7 @@ class Ruleset:
             missing_facts=missing,
             citations=sorted(citations.values(), key=lambda c: (c.article, c.paragraph or 0, c.item or 0)),
             trace=trace,
-            escalation=escalation.section(self, observation, result, missing),
+            escalation=escalation.section(self, observation, result),
         )
 
     @staticmethod

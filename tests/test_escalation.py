@@ -18,7 +18,9 @@ from patrolrules import InputError
 from patrolrules.case import CaseEvent, CaseEventKind
 from patrolrules.cli import main
 from patrolrules.engine.tables import MemberTest
-from patrolrules.escalation import lifecycle_table, run_lifecycle
+from patrolrules.escalation import _RECORDED_AS, lifecycle_table, run_lifecycle
+from patrolrules.facts import FACTS
+from patrolrules.ruleset import parse_observation
 
 from .strategies import observations
 
@@ -336,6 +338,59 @@ def test_unknown_facts_are_never_read_as_no_crime(case: dict[str, Any], unrecord
         assert reached is False, "a recording of the unknown facts reaches a line that 'no crime' ruled out"
     else:
         assert reached is True
+
+
+# The tables a criminal line reads through: the lines, the Art. 9 items and the mining ground item (六) reads.
+TRANSFER_READS = ("crime_transfer", "violations", "mineral_licence")
+
+
+@given(observations(RULESET), st.data())
+@settings(max_examples=150)
+def test_no_crime_stays_no_crime_however_many_unknown_facts_are_recorded_at_once(observation: dict[str, Any],
+                                                                                  data: st.DataObject) -> None:
+    """Art. 14 ¶2 涉嫌构成犯罪的, three-valued: "no crime" (false) holds for every recording of the unknown facts
+    the criminal lines read, directly or through the Art. 9 items — any number at once, since an item may need
+    two (ore of 30万元 with neither the activity nor the licence recorded). And a recording that reaches a line
+    records a fact ``undetermined_by`` named (as the input to record: ``quantities.area`` for an area)."""
+    observation.pop("act_ended_on", None)  # decided by today's lines alone
+    parsed = parse_observation(observation)
+    day = parsed.observed_at.date()
+    transfer = RULESET.evaluate(parsed).escalation.transfer
+    period = RULESET._period(day, "native")
+    facts = RULESET.facts_of(parsed, day)
+    read = sorted({name for table in TRANSFER_READS for checks in period.predicates[period.positions[table]]
+                   for name, _ in checks if name in FACTS and facts.get(name) is None})
+    recorded = data.draw(st.fixed_dictionaries({}, optional={
+        name: st.sampled_from(period.representatives(FACTS[name])) for name in read
+        if period.representatives(FACTS[name])}))
+    crimes = period.run({**facts, **recorded}).values["crime_transfer.crime"]
+    if transfer.suspected is False:
+        assert not crimes, f"recording {recorded} reaches {sorted(crimes)}, which 'no crime' ruled out"
+    elif crimes and transfer.suspected is None:
+        assert {_RECORDED_AS.get(name, name) for name in recorded} & set(transfer.undetermined_by)
+
+
+@pytest.mark.parametrize(("observation", "together"), [
+    ({"land": {"land_class": "unused_land", "approval": "approved"}, "quantities": {"ore_value": "30万元"}},
+     {"activity.kind", "permits.mining_licence.status"}),  # item (六) needs mining and no licence
+    ({"land": {"land_class": "forest_public_welfare", "planting_conditions_destroyed": True},
+      "quantities": {"area": {"forest_public_welfare": "6亩"}}, "site": {"inside_urban_construction_land": False}},
+     {"activity.kind", "land.approval"}),  # item (一) needs a building or the like and no approval
+    ({"land": {"land_class": "permanent_basic_farmland", "planting_conditions_destroyed": True,
+               "facility_agri": {"facility_type": "planting_facility"}},
+      "activity": {"kind": "facility_agriculture"}, "quantities": {"area": {"permanent_basic_farmland": "8亩"}},
+      "site": {"inside_urban_construction_land": False}},
+     {"land.approval", "land.facility_agri.actual_use"}),  # item (五) with neither recorded
+])
+def test_a_line_needing_an_item_two_unrecorded_facts_bring_waits_on_both(observation: dict[str, Any],
+                                                                         together: set[str]) -> None:
+    """Art. 14 ¶2: where no single unrecorded fact brings the Art. 9 item a criminal line needs but two together
+    would, the transfer is undetermined and waits on both — it read "no crime" when items were judged one
+    missing fact at a time."""
+    decision = RULESET.evaluate({"observed_at": T0.isoformat(), "party": {"identified": True}, **observation})
+    transfer = decision.escalation.transfer
+    assert decision.violations.item_numbers == []
+    assert transfer.suspected is None and together <= set(transfer.undetermined_by)
 
 
 @given(observations(RULESET))

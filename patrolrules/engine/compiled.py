@@ -176,7 +176,10 @@ def _interval(check: Check) -> Predicate:
     return holds
 
 
-def rule_predicates(table: ResolvedTable) -> tuple[tuple[tuple[str, Predicate], ...], ...]:
+RulePredicates = tuple[tuple[tuple[str, Predicate], ...], ...]  # per rule: (input, closure) per check
+
+
+def rule_predicates(table: ResolvedTable) -> RulePredicates:
     """Per rule of ``table``: (input, closure) for each of its checks."""
     return tuple(tuple((c.input, predicate(c)) for c in rule.checks) for rule in table.rules)
 

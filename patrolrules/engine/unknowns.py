@@ -5,16 +5,23 @@ only make more tests hold. So a fact can change the outcome directly only throug
 a rule that tests it and whose every *other* test already holds; those facts are
 the candidates. For each, one representative value per cell of its partition is
 tried (enum members, both booleans, singleton sets, interval boundaries).
+
+``Reach`` asks the wider, three-valued question — which rules *some* recording of the
+unknown facts, one or many at once, could make match — for answers that must never
+read an unknown as "no" (Art. 14 ¶2: a crime not ruled out is not "no crime").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from .compiled import ResolvedTable, predicate
+from .compiled import Predicate, ResolvedTable, RulePredicates, predicate
 from .space import number_cells
-from .tables import FactDef, IntervalTest, Kind, SetTest
+from .tables import FactDef, HitPolicy, IntervalTest, Kind, SetTest
+
+Waits = frozenset[str]  # the unknown facts a possibility needs recorded: none for what holds now
+_ANY = object()  # an aggregate (count, sum, min, max) whose value cannot be bounded here: any value
 
 
 def candidates(tables: tuple[ResolvedTable, ...], values: Mapping[str, Any],
@@ -51,3 +58,89 @@ def representatives(tables: tuple[ResolvedTable, ...], fact: FactDef) -> list[An
             return []
         return number_cells(points, integer=fact.type.integer)[0]
     return []
+
+
+class Reach:
+    """Three-valued matching: the rules that a recording of the unknown facts could make match, however many
+    are recorded at once, each with the unknown facts it waits on. A test of an unknown fact may yet hold; a
+    test of another table's output may if a rule of that table that could match gives a value passing it
+    (that table's hit policy applied). Sound, not exact: a possibility found here may need values the facts
+    cannot take together, never the other way round. Values of ``fixed`` names are final (a case record's
+    items outrank the facts)."""
+
+    def __init__(self, tables: tuple[ResolvedTable, ...], predicates: Sequence[RulePredicates],
+                 positions: Mapping[str, int], values: Mapping[str, Any], facts: Mapping[str, FactDef],
+                 fixed: Collection[str] = ()) -> None:
+        self._tables, self._predicates, self._positions = tables, predicates, positions
+        self._values, self._facts, self._fixed = values, facts, fixed
+        self._outputs: dict[str, list[tuple[Any, Waits]]] = {}
+
+    def rules(self, position: int) -> list[tuple[int, Waits]]:
+        """The rules of the table at ``position`` some recording could make match, with what each waits on."""
+        values, facts = self._values, self._facts
+        found = []
+        for number, checks in enumerate(self._predicates[position]):
+            waits: set[str] = set()
+            derived = []  # tests of other tables' outputs, which cost more: tried once the facts allow the rule
+            for name, holds in checks:
+                value = values.get(name)
+                if holds(value):
+                    continue
+                if name not in facts:
+                    derived.append((name, holds))
+                elif value is None:
+                    waits.add(name)
+                else:  # a known fact stays as it is
+                    break
+            else:
+                for name, holds in derived:
+                    needed = self._derived(name, holds)
+                    if needed is None:
+                        break
+                    waits.update(needed)
+                else:
+                    found.append((number, frozenset(waits)))
+        return found
+
+    def _derived(self, name: str, holds: Predicate) -> Waits | None:
+        """What a failing test of another table's output waits on; None if no recording can make it hold."""
+        if name in self._fixed:
+            return None
+        passing = [waits for output, waits in self._output(name) if output is _ANY or holds(output)]
+        return frozenset().union(*passing) if passing else None
+
+    def _output(self, name: str) -> list[tuple[Any, Waits]]:
+        """The values another table's output ``<table>.<output>`` could take, each with what it waits on."""
+        found = self._outputs.get(name)
+        if found is None:
+            table_id, output = name.split(".", 1)
+            position = self._positions[table_id]
+            found = self._outputs[name] = _passed(self._tables[position], output, self._values.get(name),
+                                                  self.rules(position))
+        return found
+
+
+def _passed(resolved: ResolvedTable, output: str, now: Any,
+            reached: list[tuple[int, Waits]]) -> list[tuple[Any, Waits]]:
+    """The values ``output`` could pass on (``compiled.select``): the value now, and what the ``reached`` rules
+    that wait on facts would give if they matched."""
+    table = resolved.table
+    possible: list[tuple[Any, Waits]] = [(now, frozenset())]
+    waiting = [(number, waits) for number, waits in reached if waits]
+    if dict(table.aggregate).get(output) is not None:
+        return [*possible, (_ANY, frozenset().union(*(w for _, w in waiting)))] if waiting else possible
+    if table.hit_policy.single:
+        for number, waits in reached:
+            if not waits:
+                if table.hit_policy == HitPolicy.FIRST:
+                    break  # it matches now: no later rule can come first
+                continue  # matching now: its value is ``now``, or it gives way to a higher one
+            possible.append((resolved.rules[number].outputs.get(output), waits))
+        return possible
+    kind = table.output_type(output).kind
+    collected = frozenset(now or ())
+    for number, waits in waiting:  # collect: this rule's value joins what is collected now
+        value = resolved.rules[number].outputs.get(output)
+        if value is not None:
+            possible.append((collected | (frozenset(value) if kind == Kind.LIST else {value}), waits))
+    return possible
