@@ -48,6 +48,11 @@ class CaseEventKind(StrEnum):
     reported_in_writing = "reported_in_writing"  # 区局书面报告区政府和重庆市规划和自然资源局
     township_informed = "township_informed"  # 函告违法行为发生地镇乡人民政府或街道办事处
     filing_decided = "filing_decided"
+    # Art. 14 ¶2 涉嫌构成犯罪的，应当及时移送, by 《行政执法机关移送涉嫌犯罪案件的规定》第五条: the head decides
+    # within 3 days of receiving the written report, and an approved case is handed over within 24 hours
+    transfer_reported = "transfer_reported"  # 专案组提出移送涉嫌犯罪案件的书面报告，报经负责人审批 (received)
+    transfer_approved = "transfer_approved"  # 正职负责人或者主持工作的负责人决定批准移送
+    transfer_refused = "transfer_refused"  # 决定不批准移送，不予批准的理由记录在案
     transferred = "transferred"
     closed = "closed"
 

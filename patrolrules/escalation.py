@@ -556,6 +556,13 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     incident = max((e.at for e in parsed.events if e.kind in EVENT_CIRCUMSTANCES), default=None)
     if incident is not None and "coordinate_police" in since:
         since["coordinate_police"] = max(since["coordinate_police"], incident)
+    # TR 第五条: the head decides within 3 days of receiving the written report (自接到报告之日起), and hands an
+    # approved case over within 24 hours of the approval — each from its latest event, once recorded
+    for kind, duty in ((CaseEventKind.transfer_reported, "decide_transfer"),
+                       (CaseEventKind.transfer_approved, "hand_over_to_police")):
+        recorded = max((e.at for e in parsed.events if e.kind == kind), default=None)
+        if recorded is not None and duty in since:
+            since[duty] = max(since[duty], recorded)
     obligations = _obligations(ruleset, run, since, last_at, day)
     zero_anchors = [e.at for e in parsed.events if e.kind in PATROL_EVENTS]
     special = _special_anchors(run, period, parsed.events, discovered_at, escalated_at)
@@ -581,6 +588,9 @@ EVENT_CIRCUMSTANCES = (CaseEventKind.obstruction, CaseEventKind.violence_against
 REPORT_EVENTS = {CaseEventKind.reported_to_bureau: "report_to_bureau",
                  CaseEventKind.reported_in_writing: "written_report",
                  CaseEventKind.township_informed: "letter_to_township"}
+# Art. 14 ¶2 with TR 第五条: each event of the transfer's own procedure, by the step it records (case.transfer_step)
+TRANSFER_EVENTS = {CaseEventKind.transfer_reported: "reported", CaseEventKind.transfer_approved: "approved",
+                   CaseEventKind.transfer_refused: "refused"}
 
 
 def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date, facts: Mapping[str, Any],
@@ -631,15 +641,18 @@ def _facts_by_step(case: Case, steps: Sequence[tuple[int, str, str, int]]) -> It
     transferred, whether a written stop has proved ineffective, and the Art. 21 circumstances so far."""
     reached: set[str] = set()
     seen: set[CaseEventKind] = set()
+    transfer_step = "none"
     circumstances = case.observation.circumstances
     for (_, _, to, _), event in zip(steps, case.events, strict=True):
         reached.add(to)
         seen.add(event.kind)
+        transfer_step = TRANSFER_EVENTS.get(event.kind, transfer_step)
         yield {
             "case.state": to,
             "case.filed": CaseState.filed.value in reached,
             "case.transferred": CaseState.transferred.value in reached,
             "case.reports_made": frozenset(REPORT_EVENTS[kind] for kind in seen if kind in REPORT_EVENTS),
+            "case.transfer_step": transfer_step,
             # Art. 14 ¶1: escalation is earned only through the lifecycle (a written notice, then
             # ineffective or refused)
             "circumstances.written_stop_ineffective": CaseState.escalated.value in reached,

@@ -142,6 +142,10 @@ DERIVED.update({
     # Art. 14 ¶1: the reports of an ineffective written stop owed until made, in whatever state (report events).
     "case.reports_made": (TypeDef(Kind.SET, ("report_to_bureau", "written_report", "letter_to_township")), _supplied,
                           "the Art. 14 ¶1 reports the case's events record as made"),
+    # Art. 14 ¶2 with TR 第五条: where the transfer stands, by the latest of its events (none yet: "none").
+    "case.transfer_step": (TypeDef(Kind.ENUM, ("none", "reported", "approved", "refused")), _supplied,
+                           "the transfer's step its latest event records: the written report received, the "
+                           "transfer approved or refused (《行政执法机关移送涉嫌犯罪案件的规定》第五条)"),
     "case.liability_exempt": (TypeDef(Kind.BOOLEAN), _supplied, "no liability attaches (立案 condition)"),
     "case.within_jurisdiction": (TypeDef(Kind.BOOLEAN), _supplied, "the bureau has jurisdiction (立案 condition)"),
     "case.minor_and_corrected": (TypeDef(Kind.BOOLEAN), _supplied,

@@ -31,6 +31,8 @@ ITEMS = ["i1", "i2", "i3", "i4", "i5", "i6", "i7", "i8"]
 CLASSES = ["permanent_basic_farmland", "ordinary_cultivated_land", "forest_public_welfare", "forest_commercial",
            "grassland"]
 MANDATORY = {"district_government", "municipal_bureau"}
+# TR 第五条: the transfer's events, by the step each records (case.transfer_step)
+TRANSFER_EVENTS = {"transfer_reported": "reported", "transfer_approved": "approved", "transfer_refused": "refused"}
 
 
 def _walk(rng: random.Random, length: int, prefix: tuple[str, ...] = ()) -> list[str]:
@@ -122,8 +124,11 @@ def test_closing_a_case_never_ends_a_duty_to_file_or_to_transfer_it(case: dict[s
     reached = {step.to_state for step in decision.history}
     duties = {o.duty for o in decision.obligations}
     assert ("file_case" in duties) == (decision.filing.decision == "file" and "filed" not in reached)
-    owed = decision.transfer.suspected is True and "transferred" not in reached  # undetermined owes none yet
-    assert ("decide_transfer" in duties) == ("hand_over_to_police" in duties) == owed
+    # undetermined owes none yet; a refusal (TR 第五条) ends both, an approval the decision
+    latest = next((e["kind"] for e in reversed(case["events"]) if e["kind"] in TRANSFER_EVENTS), None)
+    owed = decision.transfer.suspected is True and "transferred" not in reached and latest != "transfer_refused"
+    assert ("hand_over_to_police" in duties) == owed
+    assert ("decide_transfer" in duties) == (owed and latest != "transfer_approved")
 
 
 @given(cases(), st.integers(1, 90))
@@ -607,6 +612,39 @@ def test_a_report_of_an_ineffective_written_stop_is_owed_until_it_is_made(data: 
         assert (duty in owed) == expected, (duty, after.state)
         if expected:  # made later or not, the due time is the one the ineffective stop set
             assert owed[duty] == next(o.due for o in before.obligations if o.duty == duty)
+
+
+# 10 亩 of cultivated land destroyed, item (三) on record: the 刑法 第342条 line is reached
+CRIME = {"observed_at": T0.isoformat(), "land": {"planting_conditions_destroyed": True, "restored": False},
+         "quantities": {"area": {"ordinary_cultivated_land": "10亩"}}, "party": {"identified": True}}
+
+
+@given(st.data(), st.lists(st.sampled_from(sorted(TRANSFER_EVENTS)), max_size=4), st.integers(0, 10_000))
+@settings(max_examples=80)
+def test_the_transfer_is_decided_within_3_days_of_the_report_and_handed_over_within_24_hours_of_approval(
+        data: Any, steps: list[str], seed: int) -> None:
+    """Art. 14 ¶2 涉嫌构成犯罪的，应当及时移送, by TR 第五条: 自接到报告之日起3日内作出批准移送或者不批准移送的决定;
+    决定批准的，应当在24小时内…移送; 决定不批准的，应当将不予批准的理由记录在案. Wherever in the case the transfer's
+    events fall, the latest decides: after a refusal nothing is owed; after an approval only the hand-over,
+    24 hours from it; after a report the decision, by the end of the third day after it."""
+    kinds = _walk(random.Random(seed), data.draw(st.integers(1, 5)))
+    kinds = kinds[:kinds.index("transferred")] if "transferred" in kinds else kinds  # not yet handed over
+    for kind in steps:  # each after a random event of the case (6 hours apart)
+        kinds.insert(data.draw(st.integers(1, len(kinds))), kind)
+    events = _events(kinds)
+    decision = RULESET.evaluate_case({"id": "C", "township": "高峰街道", "unit_kind": "resource_station",
+                                      "observation": CRIME, "events": events, "violation_items": ["i3"]})
+    owed = {o.duty: o.due for o in decision.obligations}
+    latest = next((e for e in reversed(events) if e["kind"] in TRANSFER_EVENTS), None)
+    step = "none" if latest is None else TRANSFER_EVENTS[latest["kind"]]
+    assert ("decide_transfer" in owed) == (step in ("none", "reported"))
+    assert ("hand_over_to_police" in owed) == (step != "refused")
+    if latest is not None and step == "reported":
+        received = dt.datetime.fromisoformat(latest["at"]).date()
+        assert owed["decide_transfer"] == dt.datetime.combine(received + dt.timedelta(days=3),
+                                                               dt.time(23, 59, 59), TZ)
+    if latest is not None and step == "approved":
+        assert owed["hand_over_to_police"] == dt.datetime.fromisoformat(latest["at"]) + dt.timedelta(hours=24)
 
 
 @given(cases())
