@@ -58,7 +58,8 @@ READS: dict[str | None, tuple[Reads, ...]] = {
         Reads("disposal_actions", ("action",), {"action": ACTION_NAMES}),
         Reads("stop_notice", ("notice",), {"notice": NOTICE_NAMES}),
         Reads("case_transitions", ("next_state",), {"next_state": NAMES_ZH}),
-        Reads("crime_transfer", ("crime", "line"), {"crime": NAMES_ZH}, names={"line": "parameters"}),
+        # a line is the parameters it reaches, or none where the circumstance itself is the line
+        Reads("crime_transfer", ("crime",), {"crime": NAMES_ZH}, names={"line": "parameters"}),
         Reads("filing_conditions"),
         Reads("filing_decision", known={"decision": _FILING}, default=("decision",)),
         Reads("escalation_recipients", ("recipient", "role", "mandatory", "reason", "request", "request_source"),

@@ -309,7 +309,7 @@ def _transfer(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date
     lines_day = at or day
     lines = []
     for rule, outputs in zip(result.rules, result.outputs, strict=True):
-        names = str(outputs["line"]).split("+")
+        names = str(outputs["line"]).split("+") if outputs.get("line") else []  # a line may be no amount
         thresholds = []
         for name in names:
             param = graph.parameters[name]

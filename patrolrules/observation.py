@@ -270,6 +270,8 @@ class Site(_Model):
     inside_urban_construction_land: bool | None = Field(
         None, description="inside the planned 城镇建设用地范围 (Art. 9(七); 重庆市人民政府令第282号 第4条)")
     in_state_planned_mining_area: bool | None = Field(None, description="国家规划矿区 (法释〔2016〕25号 第3条)")
+    in_important_mining_area: bool | None = Field(
+        None, description="对国民经济具有重要价值的矿区 (法释〔2016〕25号 第3条(二))")
     in_no_mining_zone: bool | None = Field(None, description="禁采区")
     in_national_park_or_reserve: bool | None = Field(None, description="国家公园 / 国家级自然保护区 (刑法 第342条之一)")
     township: str | None = Field(None, description="镇乡人民政府 or 街道办事处 where the site lies (Art. 14)")
@@ -403,6 +405,8 @@ class Circumstances(_Model):
     harms_life_health_or_property_safety: bool | None = Field(
         None, description="5-year limitation (行政处罚法 第36条)")
     written_stop_ineffective: bool | None = None
+    severe_ecological_damage: bool | None = Field(
+        None, description="the illegal mining 造成生态环境严重损害 (法释〔2016〕25号 第3条(四))")
 
 
 class Patrol(_Model):

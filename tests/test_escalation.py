@@ -303,7 +303,8 @@ def test_the_account_says_whether_a_crime_is_suspected_or_what_that_waits_on(des
 # every line is reached by more area or ore ("以上") or lowered by an aggravating fact, never raised.
 AGGRAVATING = {("land", "planting_conditions_destroyed"): True, ("activity", "protected_mineral"): True,
                ("activity", "in_no_mining_period"): True, ("site", "in_no_mining_zone"): True,
-               ("site", "in_state_planned_mining_area"): True, ("party", "penalised_within_three_years"): True,
+               ("site", "in_state_planned_mining_area"): True, ("site", "in_important_mining_area"): True,
+               ("circumstances", "severe_ecological_damage"): True, ("party", "penalised_within_three_years"): True,
                ("party", "agricultural_land_penalties_within_two_years"): 5,
                ("party", "mining_penalties_within_two_years"): 5}
 
