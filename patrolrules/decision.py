@@ -226,6 +226,11 @@ class TransferOut(_Out):
     lines: list[CrimeLineOut]
     lines_as_of: dt.date  # whose criminal lines: the decision's date, or the act's (``time_rule``)
     time_rule: list[BasisOut] = []  # 高检发释字〔2001〕5号 三, when the act's date decides
+    procedure: Literal["none", "reported", "approved", "refused"] | None = Field(
+        None, description="a case's transfer procedure (《行政执法机关移送涉嫌犯罪案件的规定》第五条) as its events "
+                          "leave it: the written report received, the transfer approved or refused (its reasons "
+                          "to be on record); a refusal leaves no transfer duty, even with a line reached. None for "
+                          "an observation")
 
 
 class ProvisionalOut(_Out):

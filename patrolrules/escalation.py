@@ -300,9 +300,10 @@ TIME_RULE = Citation(14, 2, None, ("TE2001",))
 
 
 def _transfer(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date,
-              fixed: Collection[str] = ()) -> TransferOut:
+              fixed: Collection[str] = (), procedure: str | None = None) -> TransferOut:
     """Art. 14 ¶2 涉嫌构成犯罪的: the criminal lines reached, or what one still waits on. ``fixed``: values a
-    case record settles (its items), which no recording of facts changes."""
+    case record settles (its items), which no recording of facts changes; ``procedure``: a case's
+    ``case.transfer_step``."""
     result = run.results[TRANSFER]
     graph = ruleset.graph
     at = run.act_days.get(TRANSFER)
@@ -323,7 +324,7 @@ def _transfer(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date
     waiting = [] if crimes else _waiting_for_lines(ruleset, observation, run, day, at, fixed)
     return TransferOut(suspected=True if crimes else None if waiting else False, undetermined_by=waiting,
                        crimes=crimes, lines=lines, lines_as_of=lines_day,
-                       time_rule=[] if at is None else ruleset.basis(TIME_RULE))
+                       time_rule=[] if at is None else ruleset.basis(TIME_RULE), procedure=procedure)
 
 
 def _waiting_for_lines(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date, at: dt.date | None,
@@ -356,6 +357,30 @@ def _reachable(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any],
     for number, waits in reach.rules(period.positions[TRANSFER]):
         found.setdefault(str(rules[number].outputs["crime"]), set()).update(_RECORDED_AS.get(n, n) for n in waits)
     return found
+
+
+def crime_but_for_the_items(ruleset: Ruleset, observation: Observation, run: Run) -> bool:
+    """Art. 11(三) with Art. 14 ¶2, for a run with no Art. 9 item: the recorded facts meet every other test of
+    a criminal line, and some recording of the unknown facts would bring an item it needs — the act would be
+    a suspected crime once shown to be a violation, so it is a suspected act. For an act judged by its own
+    date's lines too (高检发释字〔2001〕5号 三), on both dates' lines."""
+    day = observation.observed_at.date()
+    at = run.act_days.get(TRANSFER)
+    days = [(day, run.values)] if at is None else [
+        (day, run.values), (at, {**run.values, **supplied_facts(observation, ruleset.graph, at)})]
+    return all(_crime_but_for_the_items(ruleset, on, values) for on, values in days)
+
+
+def _crime_but_for_the_items(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any]) -> bool:
+    period = ruleset._period(day, "native")
+    reach: unknowns.Reach | None = None
+    for checks in period.predicates[period.positions[TRANSFER]]:
+        items = [holds for name, holds in checks if name == violations.SUMMARY_VALUE]
+        if items and all(holds(values.get(name)) for name, holds in checks if name != violations.SUMMARY_VALUE):
+            reach = reach or unknowns.Reach(period.tables, period.predicates, period.positions, values, FACTS)
+            if all(reach.derived(violations.SUMMARY_VALUE, holds) is not None for holds in items):
+                return True
+    return False
 
 
 # The input field to record for a derived fact the criminal lines read (facts.py): what the user can give.
@@ -557,12 +582,13 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
     if incident is not None and "coordinate_police" in since:
         since["coordinate_police"] = max(since["coordinate_police"], incident)
     # TR 第五条: the head decides within 3 days of receiving the written report (自接到报告之日起), and hands an
-    # approved case over within 24 hours of the approval — each from its latest event, once recorded
+    # approved case over within 24 hours of the approval — from the first report or approval since the duty
+    # has been owed (a refusal ends both, so a new round starts after it); one recorded again moves nothing
     for kind, duty in ((CaseEventKind.transfer_reported, "decide_transfer"),
                        (CaseEventKind.transfer_approved, "hand_over_to_police")):
-        recorded = max((e.at for e in parsed.events if e.kind == kind), default=None)
-        if recorded is not None and duty in since:
-            since[duty] = max(since[duty], recorded)
+        if duty in since:
+            since[duty] = min((e.at for e in parsed.events if e.kind == kind and e.at >= since[duty]),
+                              default=since[duty])
     obligations = _obligations(ruleset, run, since, last_at, day)
     zero_anchors = [e.at for e in parsed.events if e.kind in PATROL_EVENTS]
     special = _special_anchors(run, period, parsed.events, discovered_at, escalated_at)
@@ -570,7 +596,8 @@ def evaluate_case(ruleset: Ruleset, case: Case | Mapping[str, Any]) -> CaseDecis
         ruleset=ruleset._stamp, case_id=parsed.id, as_of=day, state=state, state_zh=NAMES_ZH[state],
         history=history, obligations=obligations, recipients=_recipients(ruleset, run),
         filing=_filing(ruleset, run, limitation(observation, graph, day)),
-        transfer=_transfer(ruleset, observation, run, day, () if pinned is None else tuple(pinned)),
+        transfer=_transfer(ruleset, observation, run, day, () if pinned is None else tuple(pinned),
+                           by_step[-1]["case.transfer_step"]),
         reports=_reports(ruleset, run, discovered_at, day, None, zero_anchors, special),
         trace=[*(Fired(table=TRANSITIONS, rule=step.rule, citation=step.citation, basis=[], inputs={
             "case.state": step.from_state, "case.event": step.event}, outputs={"next_state": step.to_state})
@@ -591,6 +618,14 @@ REPORT_EVENTS = {CaseEventKind.reported_to_bureau: "report_to_bureau",
 # Art. 14 ¶2 with TR 第五条: each event of the transfer's own procedure, by the step it records (case.transfer_step)
 TRANSFER_EVENTS = {CaseEventKind.transfer_reported: "reported", CaseEventKind.transfer_approved: "approved",
                    CaseEventKind.transfer_refused: "refused"}
+
+
+def _next_transfer_step(step: str, kind: CaseEventKind) -> str:
+    """TR 第五条: a decision ends the report's round. Another report after an approval changes nothing (the
+    transfer is decided); one after a refusal (after further verification) opens a new round."""
+    if kind == CaseEventKind.transfer_reported and step == "approved":
+        return step
+    return TRANSFER_EVENTS.get(kind, step)
 
 
 def _cited_on_event_days(ruleset: Ruleset, run: Run, case: Case, day: dt.date, facts: Mapping[str, Any],
@@ -646,7 +681,7 @@ def _facts_by_step(case: Case, steps: Sequence[tuple[int, str, str, int]]) -> It
     for (_, _, to, _), event in zip(steps, case.events, strict=True):
         reached.add(to)
         seen.add(event.kind)
-        transfer_step = TRANSFER_EVENTS.get(event.kind, transfer_step)
+        transfer_step = _next_transfer_step(transfer_step, event.kind)
         yield {
             "case.state": to,
             "case.filed": CaseState.filed.value in reached,

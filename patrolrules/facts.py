@@ -125,12 +125,14 @@ def _supplied(observation: Any) -> None:
 
 # Arts. 14–15 (escalation.py): case lifecycle and facts computed with parameters.
 DERIVED.update({
-    # Art. 11(三) 发现…的行为: no Art. 9 item on the facts given, yet a missing fact alone could make one —
-    # a suspected act. Known only once the missing facts are tried: ``Ruleset.evaluate`` and
-    # ``evaluate_case`` work it out when no item is found (``violations.undetermined``); unknown otherwise.
+    # Art. 11(三) 发现…的行为: no Art. 9 item on the facts given, yet a missing fact alone could make one, or
+    # the recorded facts reach a criminal line but for its items (Art. 14 ¶2) — a suspected act. Known only
+    # once the missing facts are tried: ``Ruleset.evaluate`` and ``evaluate_case`` work it out when no item
+    # is found (``Ruleset._settled``); unknown otherwise.
     "violations.undetermined": (TypeDef(Kind.BOOLEAN), _supplied,
-                                "no Art. 9 item is found, but a missing fact alone could make one (a suspected "
-                                "act, Art. 11(三)); worked out from the missing facts when no item is found"),
+                                "no Art. 9 item is found, but a missing fact alone could make one, or the recorded "
+                                "facts reach a criminal line but for its items (a suspected act, Arts. 11(三), "
+                                "14 ¶2); worked out from the missing facts when no item is found"),
     "case.state": (TypeDef(Kind.ENUM, tuple(s.value for s in CaseState)), _supplied,
                    "the case's state before the event (Art. 14 lifecycle)"),
     "case.event": (TypeDef(Kind.ENUM, tuple(e.value for e in CaseEventKind)), _supplied,

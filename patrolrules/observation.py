@@ -271,7 +271,8 @@ class Site(_Model):
         None, description="inside the planned 城镇建设用地范围 (Art. 9(七); 重庆市人民政府令第282号 第4条)")
     in_state_planned_mining_area: bool | None = Field(None, description="国家规划矿区 (法释〔2016〕25号 第3条)")
     in_important_mining_area: bool | None = Field(
-        None, description="对国民经济具有重要价值的矿区 (法释〔2016〕25号 第3条(二))")
+        None, description="对国民经济具有重要价值的矿区 (法释〔2016〕25号 第3条(二)), a legal designation: the Art. 8 "
+                          "zone 重要矿区 in ``zones`` decides the patrol tier and does not set it")
     in_no_mining_zone: bool | None = Field(None, description="禁采区")
     in_national_park_or_reserve: bool | None = Field(None, description="国家公园 / 国家级自然保护区 (刑法 第342条之一)")
     township: str | None = Field(None, description="镇乡人民政府 or 街道办事处 where the site lies (Art. 14)")

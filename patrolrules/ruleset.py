@@ -286,10 +286,12 @@ class Ruleset:
     def _settled(self, observation: Observation, day: dt.date, period: _Period, engine: str,
                  facts: dict[str, Any], result: Run, missing: list[MissingFact]) -> Run:
         """``result``; with no Art. 9 item, the tables run again once the missing facts say whether the act
-        is suspected (``violations.undetermined``, put in ``facts``: Arts. 11(三), 14 ¶2)."""
+        is suspected (``violations.undetermined``, put in ``facts``: Arts. 11(三), 14 ¶2) — a missing fact
+        alone could make an item, or the recorded facts reach a criminal line but for its items."""
         if result.values[violations.SUMMARY_VALUE]:
             return result
-        changed = {violations.UNDETERMINED: violations.undetermined(missing)}
+        suspected = violations.undetermined(missing) or escalation.crime_but_for_the_items(self, observation, result)
+        changed = {violations.UNDETERMINED: suspected}
         facts.update(changed)
         if observation.act_ended_on is None:  # decided as of ``day`` alone: only the tables reading it run again
             return period.rerun(result, facts, changed)

@@ -22,7 +22,7 @@ from patrolrules.escalation import _RECORDED_AS, lifecycle_table, run_lifecycle
 from patrolrules.facts import FACTS
 from patrolrules.ruleset import parse_observation
 
-from .strategies import observations
+from .strategies import _set_path, observations
 
 RULESET = patrolrules.load_ruleset()
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -129,6 +129,27 @@ def test_closing_a_case_never_ends_a_duty_to_file_or_to_transfer_it(case: dict[s
     owed = decision.transfer.suspected is True and "transferred" not in reached and latest != "transfer_refused"
     assert ("hand_over_to_police" in duties) == owed
     assert ("decide_transfer" in duties) == (owed and latest != "transfer_approved")
+
+
+@pytest.mark.parametrize(("duty", "discharged_in"), [("file_case", "filed"), ("decide_transfer", "transferred"),
+                                                     ("hand_over_to_police", "transferred")])
+def test_every_state_that_owes_filing_or_transfer_can_still_discharge_it(duty: str, discharged_in: str) -> None:
+    """Art. 14 ¶2 应当及时立案查处 / 应当及时移送: a duty owed in a state (closed too) must be dischargeable — some
+    sequence of events the lifecycle accepts leads from that state to the one that discharges it."""
+    table = lifecycle_table(RULESET)
+    obligations = RULESET.graph.table("case_obligations")
+    (rule,) = [r for r in obligations.rules if dict(r.outputs)["duty"].literal == duty]
+    states = rule.test_for("case.state")
+    assert isinstance(states, MemberTest) and not states.negate
+    for state in states.values:
+        reached, frontier = {state}, [state]
+        while frontier:
+            current = frontier.pop()
+            for (before, _), (after, _) in table.items():
+                if before == current and after not in reached:
+                    reached.add(after)
+                    frontier.append(after)
+        assert discharged_in in reached, f"{duty} is owed in {state}, and no event sequence leads to {discharged_in}"
 
 
 @given(cases(), st.integers(1, 90))
@@ -399,6 +420,69 @@ def test_a_line_needing_an_item_two_unrecorded_facts_bring_waits_on_both(observa
     assert transfer.suspected is None and together <= set(transfer.undetermined_by)
 
 
+# Acts that are suspected crimes with every fact recorded (Art. 14 ¶2): basic farmland, forest, ore.
+CRIMES = [
+    {"land": {"land_class": "ordinary_cultivated_land", "approval": "none", "planting_conditions_destroyed": True},
+     "activity": {"kind": "building", "structure": "building", "permanent": True, "villager_own_home": False},
+     "quantities": {"area": {"ordinary_cultivated_land": "12亩"}}, "site": {"inside_urban_construction_land": False}},
+    {"land": {"land_class": "forest_public_welfare", "approval": "none", "planting_conditions_destroyed": True},
+     "activity": {"kind": "building", "structure": "building", "villager_own_home": False},
+     "quantities": {"area": {"forest_public_welfare": "6亩"}}, "site": {"inside_urban_construction_land": False}},
+    {"land": {"land_class": "unused_land", "approval": "approved"}, "activity": {"kind": "mining"},
+     "permits": {"mining_licence": {"status": "none"}}, "quantities": {"ore_value": "30万元"}},
+]
+
+
+def _item_only_facts() -> list[str]:
+    """The facts the Art. 9 tables read and no criminal line does (the activity, approval, licence …)."""
+    period = RULESET._period(T0.date(), "native")
+    lines_read = {name for checks in period.predicates[period.positions["crime_transfer"]] for name, _ in checks}
+    return sorted({name for table in ("violations", "mineral_licence")
+                   for checks in period.predicates[period.positions[table]] for name, _ in checks
+                   if name in FACTS and name not in lines_read})
+
+
+@given(st.sampled_from(range(len(CRIMES))), st.data())
+@settings(max_examples=60)
+def test_a_crime_with_facts_only_the_items_read_unrecorded_is_a_suspected_act(crime: int, data: st.DataObject) -> None:
+    """Art. 11(三) with Art. 14 ¶2: an act that is a suspected crime with every fact recorded, seen with some
+    facts that only the Art. 9 items read left unrecorded (the activity, the approval, the licence — never an
+    amount or a circumstance a criminal line reads), is a suspected act where no item is found: status
+    undetermined, the filing condition 有违反…的事实 and whether a violation was found unknown, never "no
+    violation" — recording those facts again would make it a crime."""
+    observation = {"observed_at": T0.isoformat(), "party": {"identified": True},
+                   **json.loads(json.dumps(CRIMES[crime]))}
+    assert RULESET.evaluate(observation).escalation.transfer.suspected is True  # the act, fully recorded
+    flat = {f"{section}.{key}" for section, fields in observation.items() if isinstance(fields, dict)
+            for key in fields} | {f"permits.mining_licence.{k}" for k in observation.get("permits", {}).get(
+                "mining_licence", {})}
+    present = [name for name in _item_only_facts() if name in flat]
+    for name in data.draw(st.sets(st.sampled_from(present), min_size=1)):
+        _set_path(observation, name, None)
+    decision = RULESET.evaluate(observation)
+    assert decision.escalation is not None
+    if not decision.violations.item_numbers:
+        assert decision.violations.status == "undetermined", observation
+        assert decision.escalation.violation_found is None
+        assert {c.condition: c.status for c in decision.escalation.filing.conditions}["violation_facts"] == "unknown"
+    assert decision.escalation.transfer.suspected is not False
+
+
+def test_a_crime_waiting_on_amounts_does_not_make_a_suspected_act() -> None:
+    """Art. 11(三): 6 亩 of public-welfare forest destroyed, with neither the activity nor the approval recorded,
+    is a suspected act (a crime once shown to be item (一)); with nothing recorded the transfer still waits on
+    everything (unknown is never no crime), but no act is described, so none is suspected."""
+    destroyed = RULESET.evaluate({
+        "observed_at": T0.isoformat(), "party": {"identified": True},
+        "land": {"land_class": "forest_public_welfare", "planting_conditions_destroyed": True},
+        "quantities": {"area": {"forest_public_welfare": "6亩"}}, "site": {"inside_urban_construction_land": False}})
+    assert destroyed.escalation is not None
+    assert (destroyed.violations.status, destroyed.escalation.filing.decision) == ("undetermined", "undetermined")
+    empty = RULESET.evaluate({"observed_at": T0.isoformat()})
+    assert empty.escalation is not None and empty.escalation.transfer.suspected is None
+    assert empty.violations.status == "no_violation" and empty.escalation.filing.decision == "not_filed"
+
+
 @given(observations(RULESET))
 @settings(max_examples=60)
 def test_the_violation_facts_condition_follows_the_art_9_status(observation: dict[str, Any]) -> None:
@@ -620,14 +704,16 @@ CRIME = {"observed_at": T0.isoformat(), "land": {"planting_conditions_destroyed"
          "quantities": {"area": {"ordinary_cultivated_land": "10亩"}}, "party": {"identified": True}}
 
 
-@given(st.data(), st.lists(st.sampled_from(sorted(TRANSFER_EVENTS)), max_size=4), st.integers(0, 10_000))
+@given(st.data(), st.lists(st.sampled_from(sorted(TRANSFER_EVENTS)), max_size=6), st.integers(0, 10_000))
 @settings(max_examples=80)
 def test_the_transfer_is_decided_within_3_days_of_the_report_and_handed_over_within_24_hours_of_approval(
         data: Any, steps: list[str], seed: int) -> None:
     """Art. 14 ¶2 涉嫌构成犯罪的，应当及时移送, by TR 第五条: 自接到报告之日起3日内作出批准移送或者不批准移送的决定;
     决定批准的，应当在24小时内…移送; 决定不批准的，应当将不予批准的理由记录在案. Wherever in the case the transfer's
-    events fall, the latest decides: after a refusal nothing is owed; after an approval only the hand-over,
-    24 hours from it; after a report the decision, by the end of the third day after it."""
+    events fall: after a refusal nothing is owed; after an approval only the hand-over, 24 hours from the
+    approval; after a report the decision, by the end of the third day after the report was first received.
+    A report or approval recorded again restarts no clock, and a report after an approval reopens nothing;
+    a report after a refusal starts a new round."""
     kinds = _walk(random.Random(seed), data.draw(st.integers(1, 5)))
     kinds = kinds[:kinds.index("transferred")] if "transferred" in kinds else kinds  # not yet handed over
     for kind in steps:  # each after a random event of the case (6 hours apart)
@@ -636,16 +722,25 @@ def test_the_transfer_is_decided_within_3_days_of_the_report_and_handed_over_wit
     decision = RULESET.evaluate_case({"id": "C", "township": "高峰街道", "unit_kind": "resource_station",
                                       "observation": CRIME, "events": events, "violation_items": ["i3"]})
     owed = {o.duty: o.due for o in decision.obligations}
-    latest = next((e for e in reversed(events) if e["kind"] in TRANSFER_EVENTS), None)
-    step = "none" if latest is None else TRANSFER_EVENTS[latest["kind"]]
+    step, received, approved = "none", None, None  # the round's step, first report, first approval
+    for event in events:
+        kind, at = event["kind"], dt.datetime.fromisoformat(event["at"])
+        if kind == "transfer_refused":
+            step, received, approved = "refused", None, None
+        elif kind == "transfer_approved":
+            approved = approved if step == "approved" else at
+            step = "approved"
+        elif kind == "transfer_reported" and step != "approved":
+            received = received if step == "reported" else at
+            step = "reported"
+    assert decision.transfer.procedure == step
     assert ("decide_transfer" in owed) == (step in ("none", "reported"))
     assert ("hand_over_to_police" in owed) == (step != "refused")
-    if latest is not None and step == "reported":
-        received = dt.datetime.fromisoformat(latest["at"]).date()
-        assert owed["decide_transfer"] == dt.datetime.combine(received + dt.timedelta(days=3),
+    if received is not None and step == "reported":
+        assert owed["decide_transfer"] == dt.datetime.combine(received.date() + dt.timedelta(days=3),
                                                                dt.time(23, 59, 59), TZ)
-    if latest is not None and step == "approved":
-        assert owed["hand_over_to_police"] == dt.datetime.fromisoformat(latest["at"]) + dt.timedelta(hours=24)
+    if approved is not None:
+        assert owed["hand_over_to_police"] == approved + dt.timedelta(hours=24)
 
 
 @given(cases())

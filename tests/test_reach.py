@@ -44,6 +44,8 @@ POLICIES = {  # hit policy, extra keys of t, and how u tests t's grade (a value,
     "first": ("first", "", "[mid]", ">= 3"),
     "priority": ("priority", "priority: grade", "[mid]", ">= 3"),
     "collect": ("collect", "", "{any: [mid]}", None),
+    "collect_all": ("collect", "", "{all: [low, mid]}", None),  # values of two rules at once
+    "rule_order": ("rule_order", "", "{any: [high]}", None),
     "aggregate": ("collect", "aggregate: {points: sum, grade: max}", "[mid]", ">= 6"),
 }
 VALUES = {"x": ["a", "b", "c"], "n": [5.0, 25.0], "s": [frozenset(), frozenset({"p"}), frozenset({"r"})],

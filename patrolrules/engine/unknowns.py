@@ -64,53 +64,60 @@ class Reach:
     """Three-valued matching: the rules that a recording of the unknown facts could make match, however many
     are recorded at once, each with the unknown facts it waits on. A test of an unknown fact may yet hold; a
     test of another table's output may if a rule of that table that could match gives a value passing it
-    (that table's hit policy applied). Sound, not exact: a possibility found here may need values the facts
-    cannot take together, never the other way round. Values of ``fixed`` names are final (a case record's
-    items outrank the facts)."""
+    (that table's hit policy applied). Not exact: a possibility found here may need values the facts cannot
+    take together. Sound — no possibility missed — when recording facts can only add to what the tables
+    read from other tables pass on: always where those tables read facts alone (the Art. 9 tables, under
+    every hit policy; ``tests/test_reach.py``). A rule matching now is taken to match still, so a chain
+    through a table whose matches a recording can undo (a ``none`` test of another table's output) may hide
+    a possibility. Values of ``fixed`` names are final (a case record's items outrank the facts)."""
 
     def __init__(self, tables: tuple[ResolvedTable, ...], predicates: Sequence[RulePredicates],
                  positions: Mapping[str, int], values: Mapping[str, Any], facts: Mapping[str, FactDef],
                  fixed: Collection[str] = ()) -> None:
         self._tables, self._predicates, self._positions = tables, predicates, positions
         self._values, self._facts, self._fixed = values, facts, fixed
-        self._outputs: dict[str, list[tuple[Any, Waits]]] = {}
+        self._outputs: dict[str, tuple[list[tuple[Any, Waits]], tuple[Any, Waits] | None]] = {}
 
     def rules(self, position: int) -> list[tuple[int, Waits]]:
         """The rules of the table at ``position`` some recording could make match, with what each waits on."""
-        values, facts = self._values, self._facts
+        get, facts = self._values.get, self._facts
         found = []
         for number, checks in enumerate(self._predicates[position]):
-            waits: set[str] = set()
-            derived = []  # tests of other tables' outputs, which cost more: tried once the facts allow the rule
+            waits: list[str] = []
+            derived: list[tuple[str, Predicate]] = []  # other tables' outputs: tried once the facts allow the rule
             for name, holds in checks:
-                value = values.get(name)
+                value = get(name)
                 if holds(value):
                     continue
                 if name not in facts:
                     derived.append((name, holds))
                 elif value is None:
-                    waits.add(name)
+                    waits.append(name)
                 else:  # a known fact stays as it is
                     break
             else:
                 for name, holds in derived:
-                    needed = self._derived(name, holds)
+                    needed = self.derived(name, holds)
                     if needed is None:
                         break
-                    waits.update(needed)
+                    waits.extend(needed)
                 else:
                     found.append((number, frozenset(waits)))
         return found
 
-    def _derived(self, name: str, holds: Predicate) -> Waits | None:
+    def derived(self, name: str, holds: Predicate) -> Waits | None:
         """What a failing test of another table's output waits on; None if no recording can make it hold."""
         if name in self._fixed:
             return None
-        passing = [waits for output, waits in self._output(name) if output is _ANY or holds(output)]
+        possible, joint = self._output(name)
+        passing = [waits for output, waits in possible if output is _ANY or holds(output)]
+        if not passing and joint is not None and holds(joint[0]):  # only several rules' values at once pass
+            passing = [joint[1]]
         return frozenset().union(*passing) if passing else None
 
-    def _output(self, name: str) -> list[tuple[Any, Waits]]:
-        """The values another table's output ``<table>.<output>`` could take, each with what it waits on."""
+    def _output(self, name: str) -> tuple[list[tuple[Any, Waits]], tuple[Any, Waits] | None]:
+        """The values another table's output ``<table>.<output>`` could take, each with what it waits on, and
+        for a collected output, every waiting rule's value at once."""
         found = self._outputs.get(name)
         if found is None:
             table_id, output = name.split(".", 1)
@@ -121,14 +128,14 @@ class Reach:
 
 
 def _passed(resolved: ResolvedTable, output: str, now: Any,
-            reached: list[tuple[int, Waits]]) -> list[tuple[Any, Waits]]:
-    """The values ``output`` could pass on (``compiled.select``): the value now, and what the ``reached`` rules
-    that wait on facts would give if they matched."""
+            reached: list[tuple[int, Waits]]) -> tuple[list[tuple[Any, Waits]], tuple[Any, Waits] | None]:
+    """The values ``output`` could pass on (``compiled.select``): the value now, and what each of the ``reached``
+    rules that wait on facts would give if it matched; for a collected output, also all of them at once."""
     table = resolved.table
     possible: list[tuple[Any, Waits]] = [(now, frozenset())]
     waiting = [(number, waits) for number, waits in reached if waits]
     if dict(table.aggregate).get(output) is not None:
-        return [*possible, (_ANY, frozenset().union(*(w for _, w in waiting)))] if waiting else possible
+        return ([*possible, (_ANY, frozenset().union(*(w for _, w in waiting)))] if waiting else possible), None
     if table.hit_policy.single:
         for number, waits in reached:
             if not waits:
@@ -136,11 +143,14 @@ def _passed(resolved: ResolvedTable, output: str, now: Any,
                     break  # it matches now: no later rule can come first
                 continue  # matching now: its value is ``now``, or it gives way to a higher one
             possible.append((resolved.rules[number].outputs.get(output), waits))
-        return possible
+        return possible, None
     kind = table.output_type(output).kind
     collected = frozenset(now or ())
     for number, waits in waiting:  # collect: this rule's value joins what is collected now
         value = resolved.rules[number].outputs.get(output)
         if value is not None:
             possible.append((collected | (frozenset(value) if kind == Kind.LIST else {value}), waits))
-    return possible
+    joined = possible[1:]
+    joint = (frozenset().union(*(v for v, _ in joined)), frozenset().union(*(w for _, w in joined))) \
+        if len(joined) > 1 else None
+    return possible, joint
