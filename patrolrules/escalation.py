@@ -359,12 +359,13 @@ def _reachable(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any],
     return found
 
 
-def crime_but_for_the_items(ruleset: Ruleset, observation: Observation, run: Run) -> bool:
-    """Art. 11(三) with Art. 14 ¶2, for a run with no Art. 9 item: the recorded facts meet every other test of
-    a criminal line, and some recording of the unknown facts would bring an item it needs — the act would be
-    a suspected crime once shown to be a violation, so it is a suspected act. For an act judged by its own
-    date's lines too (高检发释字〔2001〕5号 三), on both dates' lines."""
-    day = observation.observed_at.date()
+def crime_but_for_the_items(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date) -> bool:
+    """Art. 11(三) with Art. 14 ¶2, for a run with no Art. 9 item, as of ``day``: the recorded facts of the act
+    meet every other test of a criminal line, and some recording of the unknown facts would bring an item it
+    needs — the act would be a suspected crime once shown to be a violation, so it is a suspected act. A
+    line whose other tests read only the party's record or circumstances (two earlier mining penalties,
+    serious ecological damage) describes no act (第八条规定的行为), so it does not count. For an act judged by
+    its own date's lines too (高检发释字〔2001〕5号 三), on both dates' lines."""
     at = run.act_days.get(TRANSFER)
     days = [(day, run.values)] if at is None else [
         (day, run.values), (at, {**run.values, **supplied_facts(observation, ruleset.graph, at)})]
@@ -376,11 +377,17 @@ def _crime_but_for_the_items(ruleset: Ruleset, day: dt.date, values: Mapping[str
     reach: unknowns.Reach | None = None
     for checks in period.predicates[period.positions[TRANSFER]]:
         items = [holds for name, holds in checks if name == violations.SUMMARY_VALUE]
-        if items and all(holds(values.get(name)) for name, holds in checks if name != violations.SUMMARY_VALUE):
+        others = [(name, holds) for name, holds in checks if name != violations.SUMMARY_VALUE]
+        if items and any(not name.startswith(_NOT_THE_ACT) for name, _ in others) \
+                and all(holds(values.get(name)) for name, holds in others):
             reach = reach or unknowns.Reach(period.tables, period.predicates, period.positions, values, FACTS)
             if all(reach.derived(violations.SUMMARY_VALUE, holds) is not None for holds in items):
                 return True
     return False
+
+
+# Facts of the party or the circumstances, not of the act itself (crime_but_for_the_items)
+_NOT_THE_ACT = ("party.", "circumstances.")
 
 
 # The input field to record for a derived fact the criminal lines read (facts.py): what the user can give.

@@ -290,7 +290,8 @@ class Ruleset:
         alone could make an item, or the recorded facts reach a criminal line but for its items."""
         if result.values[violations.SUMMARY_VALUE]:
             return result
-        suspected = violations.undetermined(missing) or escalation.crime_but_for_the_items(self, observation, result)
+        suspected = (violations.undetermined(missing)
+                     or escalation.crime_but_for_the_items(self, observation, result, day))
         changed = {violations.UNDETERMINED: suspected}
         facts.update(changed)
         if observation.act_ended_on is None:  # decided as of ``day`` alone: only the tables reading it run again

@@ -22,7 +22,7 @@ from patrolrules.escalation import _RECORDED_AS, lifecycle_table, run_lifecycle
 from patrolrules.facts import FACTS
 from patrolrules.ruleset import parse_observation
 
-from .strategies import _set_path, observations
+from .strategies import _set_path, fact_strategy, observations
 
 RULESET = patrolrules.load_ruleset()
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -466,6 +466,40 @@ def test_a_crime_with_facts_only_the_items_read_unrecorded_is_a_suspected_act(cr
         assert decision.escalation.violation_found is None
         assert {c.condition: c.status for c in decision.escalation.filing.conditions}["violation_facts"] == "unknown"
     assert decision.escalation.transfer.suspected is not False
+
+
+@given(st.fixed_dictionaries({}, optional={name: fact_strategy(RULESET, FACTS[name], T0.date()) for name in FACTS
+                                           if name.startswith(("party.", "circumstances."))}))
+@settings(max_examples=60)
+def test_the_party_and_the_circumstances_alone_describe_no_act(recorded: dict[str, Any]) -> None:
+    """Art. 11(三) 发现本制度第八条规定的行为: a party's record (two earlier mining penalties) or a circumstance
+    (serious ecological damage) reaches a criminal line but for its Art. 9 item, yet describes no act: an
+    observation giving only those is no suspected act."""
+    observation: dict[str, Any] = {"observed_at": T0.isoformat()}
+    for name, value in recorded.items():
+        _set_path(observation, name, value)
+    assert RULESET.evaluate(observation).violations.status == "no_violation"
+
+
+@pytest.mark.parametrize("discovered", ["2023-08-10", "2023-08-20"])
+@pytest.mark.parametrize("observed", ["2023-08-10", "2023-08-20"])
+def test_a_case_judges_a_suspected_act_by_the_law_of_its_discovery(discovered: str, observed: str) -> None:
+    """A case is decided as of its discovery: whether 1 亩 of public-welfare and 8 亩 of commercial forest
+    destroyed, the activity unrecorded, would be a crime but for its item follows the forest lines in force
+    that day (法释〔2023〕8号 from 2023-08-15: pro rata, reached; 法释〔2005〕15号 before: not reached), whatever
+    day the observation itself carries — as ``evaluate`` of the observation on the discovery day decides."""
+    def observation(day: str) -> dict[str, Any]:
+        return {"observed_at": f"{day}T09:00:00+08:00", "party": {"identified": True},
+                "land": {"land_class": "forest_commercial", "planting_conditions_destroyed": True},
+                "quantities": {"area": {"forest_public_welfare": "1亩", "forest_commercial": "8亩"}},
+                "site": {"inside_urban_construction_land": False}}
+    case = RULESET.evaluate_case({"id": "C", "township": "高峰街道", "unit_kind": "resource_station",
+                                  "observation": observation(observed),
+                                  "events": [{"kind": "discovered", "at": f"{discovered}T09:00:00+08:00"}]})
+    alone = RULESET.evaluate(observation(discovered))
+    assert alone.escalation is not None
+    assert case.filing.decision == alone.escalation.filing.decision
+    assert alone.violations.status == ("undetermined" if discovered == "2023-08-20" else "no_violation")
 
 
 def test_a_crime_waiting_on_amounts_does_not_make_a_suspected_act() -> None:

@@ -130,7 +130,8 @@ class Reach:
 def _passed(resolved: ResolvedTable, output: str, now: Any,
             reached: list[tuple[int, Waits]]) -> tuple[list[tuple[Any, Waits]], tuple[Any, Waits] | None]:
     """The values ``output`` could pass on (``compiled.select``): the value now, and what each of the ``reached``
-    rules that wait on facts would give if it matched; for a collected output, also all of them at once."""
+    rules that wait on facts would give if it matched; for a collected output, also all of them at once, which
+    waits on every such rule's facts (more than a test needing only some of them may need)."""
     table = resolved.table
     possible: list[tuple[Any, Waits]] = [(now, frozenset())]
     waiting = [(number, waits) for number, waits in reached if waits]
