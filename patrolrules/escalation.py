@@ -321,29 +321,36 @@ def _transfer(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date
             references=[f"{graph.parameters[n].source}: {graph.parameters[n].reference}" for n in names],
             citation=ruleset.cite(rule.citation), basis=ruleset.basis(rule.citation)))
     crimes = sorted(run.values[f"{TRANSFER}.crime"] or ())
-    waiting = [] if crimes else _waiting_for_lines(ruleset, observation, run, day, at, fixed)
+    waiting = [] if crimes else _waiting_for_lines(ruleset, observation, run, day, fixed)
     return TransferOut(suspected=True if crimes else None if waiting else False, undetermined_by=waiting,
                        crimes=crimes, lines=lines, lines_as_of=lines_day,
                        time_rule=[] if at is None else ruleset.basis(TIME_RULE), procedure=procedure)
 
 
-def _waiting_for_lines(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date, at: dt.date | None,
+def _waiting_for_lines(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date,
                        fixed: Collection[str]) -> list[str]:
     """Art. 14 ¶2 涉嫌构成犯罪的, for a run that reaches no line: what a line still waits on, as the inputs to
     record — empty when no line can be reached whatever the unknown facts turn out to be. A crime whose
-    act-time lines apply (``at``, 高检发释字〔2001〕5号 三) needs both days' lines: it is out of reach when
+    act-time lines apply (高检发释字〔2001〕5号 三) needs both days' lines: it is out of reach when
     either day's are, and waits on what either day's wait on."""
-    days = [(day, run.values)] if at is None else [
-        (day, run.values), (at, {**run.values, **supplied_facts(observation, ruleset.graph, at)})]
-    per_day = [_reachable(ruleset, on, values, fixed) for on, values in days]
+    per_day = [_reachable(ruleset, on, values, fixed) for on, values in _lines_days(ruleset, observation, run, day)]
     waiting: set[str] = set()
     for crime in set.intersection(*(set(reach) for reach in per_day)):
         for reach in per_day:
             waiting.update(reach[crime])
-    if at is not None and observation.land.restored is None and per_day[0]:
+    if len(per_day) > 1 and observation.land.restored is None and per_day[0]:
         # unrecorded restoration: the occupation may go on ([1997]法行字第6号), and then today's lines alone apply
         waiting.update({"land.restored"}, *per_day[0].values())
     return sorted(waiting)
+
+
+def _lines_days(ruleset: Ruleset, observation: Observation, run: Run,
+                day: dt.date) -> list[tuple[dt.date, Mapping[str, Any]]]:
+    """The days whose criminal lines judge the act, with the values to read them on: ``day``, and the act's own
+    date where its lines apply (高检发释字〔2001〕5号 三), with the facts that need that day's parameters."""
+    at = run.act_days.get(TRANSFER)
+    return [(day, run.values)] if at is None else [
+        (day, run.values), (at, {**run.values, **supplied_facts(observation, ruleset.graph, at)})]
 
 
 def _reachable(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any],
@@ -359,6 +366,10 @@ def _reachable(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any],
     return found
 
 
+# Facts of the party or the circumstances, not of the act itself (crime_but_for_the_items)
+_NOT_THE_ACT = ("party.", "circumstances.")
+
+
 def crime_but_for_the_items(ruleset: Ruleset, observation: Observation, run: Run, day: dt.date) -> bool:
     """Art. 11(三) with Art. 14 ¶2, for a run with no Art. 9 item, as of ``day``: the recorded facts of the act
     meet every other test of a criminal line, and some recording of the unknown facts would bring an item it
@@ -366,10 +377,8 @@ def crime_but_for_the_items(ruleset: Ruleset, observation: Observation, run: Run
     line whose other tests read only the party's record or circumstances (two earlier mining penalties,
     serious ecological damage) describes no act (第八条规定的行为), so it does not count. For an act judged by
     its own date's lines too (高检发释字〔2001〕5号 三), on both dates' lines."""
-    at = run.act_days.get(TRANSFER)
-    days = [(day, run.values)] if at is None else [
-        (day, run.values), (at, {**run.values, **supplied_facts(observation, ruleset.graph, at)})]
-    return all(_crime_but_for_the_items(ruleset, on, values) for on, values in days)
+    return all(_crime_but_for_the_items(ruleset, on, values) for on, values in _lines_days(ruleset, observation, run,
+                                                                                             day))
 
 
 def _crime_but_for_the_items(ruleset: Ruleset, day: dt.date, values: Mapping[str, Any]) -> bool:
@@ -384,10 +393,6 @@ def _crime_but_for_the_items(ruleset: Ruleset, day: dt.date, values: Mapping[str
             if all(reach.derived(violations.SUMMARY_VALUE, holds) is not None for holds in items):
                 return True
     return False
-
-
-# Facts of the party or the circumstances, not of the act itself (crime_but_for_the_items)
-_NOT_THE_ACT = ("party.", "circumstances.")
 
 
 # The input field to record for a derived fact the criminal lines read (facts.py): what the user can give.

@@ -127,7 +127,9 @@ class _Period:
 
     @functools.cached_property
     def predicates(self) -> tuple[compiled.RulePredicates, ...]:
-        """Per table, per rule: (input, closure) for each check (once per period)."""
+        """Per table, per rule: (input, closure) for each check: the generated matcher's own, else built once."""
+        if isinstance(self.matcher, codegen.GeneratedMatcher):
+            return self.matcher.predicates
         return tuple(compiled.rule_predicates(t) for t in self.tables)
 
     @functools.cached_property

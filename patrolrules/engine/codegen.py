@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, TypeVar
 
@@ -284,11 +284,12 @@ class GeneratedMatcher:
                 self._first_reader.setdefault(name, index)
         self._representatives: dict[str, list[Any]] = {}
         self._caches: tuple[dict[tuple[int, ...], TableResult], ...] = tuple({} for _ in tables)
+        self.predicates = tuple(rule_predicates(t) for t in tables)  # per table, per rule: (input, closure)s
         self._checks = tuple(  # per table, per rule: (inputs, compiled predicates)
-            tuple((frozenset(name for name, _ in checks), checks) for checks in rule_predicates(t)) for t in tables)
+            tuple((frozenset(name for name, _ in checks), checks) for checks in table) for table in self.predicates)
         # table positions → (the inputs they read, input → (order, inputs, predicates) of each rule reading it)
         self._readers: dict[tuple[int, ...], _Readers] = {}
-        self._plans: dict[tuple[str, tuple[int, ...]], tuple[Any, ...]] = {}  # what_ifs' tables per fact
+        self._plans: dict[tuple[str, tuple[int, ...]], tuple[int, ...]] = {}  # what_ifs' tables per fact
 
     def match(self, index: int, values: Mapping[str, Any]) -> list[int]:
         return list(self.functions[index](values))
@@ -327,8 +328,11 @@ class GeneratedMatcher:
         ``only``: recompute just these table positions, ascending (a set closed under
         "reads from"); the other tables keep ``base``'s results, which may then be stale.
         """
-        values = dict(base.values)
-        return Run(values, self._rerun_into(values, base.results, changed, only))
+        values = {**base.values, **changed}
+        first = min(self._first_reader.get(name, len(self.functions)) for name in changed)
+        steps = range(first, len(self.functions)) if only is None else [i for i in only if i >= first]
+        recomputed = self._recompute(steps, values, base.results, set(changed))
+        return Run(values, {**base.results, **dict(recomputed)} if recomputed else base.results)
 
     def what_ifs(self, base: Run, name: str, choices: Sequence[Any], only: Sequence[int],
                  look: Callable[[Run], T]) -> list[T]:
@@ -344,26 +348,12 @@ class GeneratedMatcher:
         seen: list[T] = []
         for choice in choices:
             values[name] = choice
-            dirty = {name}
-            changed = []
-            for index, function, table_id, reads, cache in plan:
-                if reads.isdisjoint(dirty):
-                    continue
-                matched = function(values)
-                found = cache.get(matched)
-                if found is None:
-                    found = self.result(index, matched, values)
-                previous = before[table_id]
-                if found is not previous:
-                    old = previous.values
-                    dirty.update(k for k, v in found.values.items() if old.get(k) != v)
-                    results[table_id] = found
-                    values.update(found.values)
-                    changed.append((table_id, found.values))
+            recomputed = self._recompute(plan, values, before, {name})
+            results.update(recomputed)
             seen.append(look(scratch))
-            for table_id, written in changed:  # put back what this choice changed
+            for table_id, found in recomputed:  # put back what this choice changed
                 results[table_id] = before[table_id]
-                for key in written:
+                for key in found.values:
                     values[key] = original[key]
             if name in original:
                 values[name] = original[name]
@@ -371,10 +361,9 @@ class GeneratedMatcher:
                 del values[name]
         return seen
 
-    def _plan(self, name: str, only: tuple[int, ...]) -> tuple[tuple[int, TableFunction, str, frozenset[str],
-                                                                       dict[tuple[int, ...], TableResult]], ...]:
-        """The tables of ``only`` (ascending) that a change of ``name`` can reach through the values they
-        pass on, with what ``what_ifs`` needs of each; computed once per fact and ``only``."""
+    def _plan(self, name: str, only: tuple[int, ...]) -> tuple[int, ...]:
+        """The positions of ``only`` (ascending) that a change of ``name`` can reach through the values the
+        tables pass on; computed once per fact and ``only``."""
         key = (name, only)
         found = self._plans.get(key)
         if found is None:
@@ -383,37 +372,31 @@ class GeneratedMatcher:
             for index in only:
                 if not self._reads[index].isdisjoint(reached):
                     reached.update(f"{self._ids[index]}.{out}" for out, _ in self.tables[index].table.outputs)
-                    steps.append((index, self.functions[index], self._ids[index], self._reads[index],
-                                  self._caches[index]))
+                    steps.append(index)
             found = self._plans[key] = tuple(steps)
         return found
 
-    def _rerun_into(self, values: dict[str, Any], base: Mapping[str, TableResult], changed: Mapping[str, Any],
-                    only: Sequence[int] | None, written: set[str] | None = None) -> Mapping[str, TableResult]:
-        """``rerun``'s work on ``values`` in place; the keys it writes are added to ``written``."""
-        values.update(changed)
-        if written is not None:
-            written.update(changed)
-        dirty = set(changed)
-        results = base
-        copied: dict[str, TableResult] | None = None
-        reads, functions, ids = self._reads, self.functions, self._ids
-        first = min(self._first_reader.get(name, len(functions)) for name in changed)
-        for index in range(first, len(functions)) if only is None else only:
-            if index < first or reads[index].isdisjoint(dirty):
+    def _recompute(self, steps: Iterable[int], values: dict[str, Any], before: Mapping[str, TableResult],
+                   dirty: set[str]) -> list[tuple[str, TableResult]]:
+        """Recompute, in order, each table of ``steps`` that reads a ``dirty`` value, on ``values`` changed in
+        place (a recomputed table's values written, those it changes made dirty): the tables whose result is
+        not the one in ``before``."""
+        recomputed = []
+        reads, functions, ids, caches = self._reads, self.functions, self._ids, self._caches
+        for index in steps:
+            if reads[index].isdisjoint(dirty):
                 continue
-            found = self.result(index, functions[index](values), values)
-            table_id = ids[index]
-            before = results[table_id]
-            if found is not before:
-                dirty.update(k for k, v in found.values.items() if before.values.get(k) != v)
-                if copied is None:
-                    results = copied = dict(results)
-                copied[table_id] = found
+            matched = functions[index](values)
+            found = caches[index].get(matched)
+            if found is None:
+                found = self.result(index, matched, values)
+            previous = before[ids[index]]
+            if found is not previous:
+                old = previous.values
+                dirty.update(k for k, v in found.values.items() if old.get(k) != v)
                 values.update(found.values)
-                if written is not None:
-                    written.update(found.values)
-        return results
+                recomputed.append((ids[index], found))
+        return recomputed
 
     def representatives(self, fact: FactDef) -> list[Any]:
         """``unknowns.representatives`` for this period, computed once per fact."""
